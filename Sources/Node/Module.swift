@@ -1,0 +1,5 @@
+import Wire
+import Membership
+import EventLoop
+/// A running gossip node.
+public enum NodeModule {}

@@ -1,0 +1,3 @@
+import Membership
+/// Deterministic cluster simulator (test support).
+public enum SimulationModule {}

@@ -1,0 +1,2 @@
+import Node
+print("memberlistd: not yet wired")
