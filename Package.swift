@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
+        .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Node", targets: ["Node"]),
         .executable(name: "memberlistd", targets: ["memberlistd"]),
     ],
@@ -29,7 +30,9 @@ let package = Package(
 
         // Runtime.
         .target(name: "EventLoop", dependencies: ["CShims", "COpenSSL"], swiftSettings: strict),
-        .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "CShims"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
+        .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict),
 
         // Test support: N membership cores on a virtual network and clock.
@@ -39,6 +42,8 @@ let package = Package(
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "EventLoop", "Wire"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
     ]
 )

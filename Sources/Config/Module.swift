@@ -1,0 +1,2 @@
+/// Flags (and later YAML) into one validated configuration.
+public enum ConfigModule {}

@@ -1,0 +1,2 @@
+/// Both memberlist transports: UDP+TCP and dskit TCP (optionally TLS).
+public enum TransportModule {}
