@@ -113,3 +113,10 @@ public struct WireBuffer: Sendable {
         }
     }
 }
+
+extension WireBuffer {
+    /// Inserts bytes at `offset`, shifting what follows (used to prepend a small header in place).
+    public mutating func insert(contentsOf bytes: UnsafeRawBufferPointer, at offset: Int) {
+        storage.insert(contentsOf: bytes, at: offset)
+    }
+}
