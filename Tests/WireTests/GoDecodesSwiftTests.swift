@@ -34,6 +34,11 @@ import Testing
             cases.append(Case(name: "swift_" + fixture.name, framing: "stream", layers: [], message: .message(message),
                               bytes: buffer.bytes))
         }
+        for fixture in GoFixtureTests.labelCRCCompoundPackets {
+            let bytes = try GoFixtureCodec.encodePacket(fixture.message, crc: fixture.layers.contains("crc"), label: fixture.label)
+            cases.append(Case(name: "swift_" + fixture.name, framing: "packet", layers: fixture.layers, message: fixture.message,
+                              bytes: bytes, extra: fixture.label.isEmpty ? [:] : ["label": fixture.label]))
+        }
         // Values Go's generator did not use: a large push/pull and a long error text.
         let vsn: [UInt8] = [1, 5, 2, 0, 0, 0]
         var nodes: [PushNodeState] = []
@@ -109,7 +114,7 @@ import Testing
 
     @Test func goMemberlistDecodesSwiftEncodedBytes() throws {
         let cases = try Self.swiftEncodedCases()
-        #expect(cases.count >= 30)
+        #expect(cases.count >= 40)
         let directory = try Self.writeVerifierInput(cases)
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try Self.runGoVerifier(on: directory)
