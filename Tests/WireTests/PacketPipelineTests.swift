@@ -62,8 +62,53 @@ import Testing
         #expect(try PacketDecoder.decodeAll(withCRC, security: PacketSecurity()) == [user])
     }
 
+    @Test func encryptionVectorDecodesThroughThePipeline() throws {
+        let keyring = try Keyring(keys: [Self.key])
+        let nonce: [UInt8] = Array(0x64...0x6f)
+        let plaintext = hex("0ca73542e9") + hex(MessageVectorTests.pingHex)
+        let sealed = try keyring.encrypt(plaintext, version: .plain, additionalData: EncryptionAAD.packet(label: []), nonce: nonce)
+        #expect(Array(sealed.prefix(13)) == [1] + nonce)
+        #expect(Array(sealed.suffix(16)) == hex("0934a0bfdfb56f36d2ed317c5df474c5"))
+        #expect(try PacketDecoder.decodeAll(sealed, security: PacketSecurity(keyring: keyring)) == [Self.ping])
 
+        let label = Array("prod".utf8)
+        let labelled = try keyring.encrypt(plaintext, version: .plain, additionalData: EncryptionAAD.packet(label: label), nonce: nonce)
+        #expect(Array(labelled.suffix(16)) == hex("3c4f3a9042711c83e2414d9c5f2b72b8"))
+        let packet = [0xf4, 4] + label + labelled
+        #expect(try PacketDecoder.decodeAll(packet, security: PacketSecurity(label: label, keyring: keyring)) == [Self.ping])
+        // With skipInboundLabelCheck the unlabelled packet still needs the local label as AAD.
+        #expect(try PacketDecoder.decodeAll(labelled, security: PacketSecurity(label: label, keyring: keyring, skipInboundLabelCheck: true)) == [Self.ping])
+    }
 
+    @Test func fullStackRoundTrip() throws {
+        let keyring = try Keyring(keys: [Self.key, Array(repeating: 7, count: 32)])
+        for version in [EncryptionVersion.plain, .padded] {
+            let security = PacketSecurity(label: Array("cluster".utf8), keyring: keyring, encryptionVersion: version, compress: true, crc: true)
+            let user = Message.user([UInt8](repeating: 0x62, count: 500))
+            let bytes = try encode(user, security)
+            #expect(Array(bytes.prefix(9)) == [0xf4, 7] + Array("cluster".utf8))
+            #expect(bytes[9] == UInt8(version.rawValue))
+            #expect(try PacketDecoder.decodeAll(bytes, security: security) == [user])
+            #expect(security.encryptionOverhead == (version == .plain ? 29 : 45))
+        }
+    }
+
+    @Test func wrongKeyAndVerifyIncoming() throws {
+        let sender = PacketSecurity(keyring: try Keyring(keys: [Self.key]))
+        let receiver = PacketSecurity(keyring: try Keyring(keys: [Array(repeating: 9, count: 16)]))
+        let bytes = try encode(Self.ping, sender)
+        #expect(throws: PacketError.self) { try PacketDecoder.decodeAll(bytes, security: receiver) }
+        do {
+            _ = try PacketDecoder.decodeAll(bytes, security: receiver)
+        } catch {
+            guard case .decryptionFailed = error else { Issue.record("expected decryptionFailed, got \(error)"); return }
+        }
+        // Plaintext is refused while verifying, accepted when GossipVerifyIncoming is off.
+        #expect(throws: PacketError.self) { try PacketDecoder.decodeAll(hex(MessageVectorTests.pingHex), security: receiver) }
+        var lenient = receiver
+        lenient.verifyIncoming = false
+        #expect(try PacketDecoder.decodeAll(hex(MessageVectorTests.pingHex), security: lenient) == [Self.ping])
+    }
 
     @Test func disallowedAndUnknownTypes() throws {
         let none = PacketSecurity()
@@ -125,4 +170,31 @@ import Testing
         #expect(throws: PacketError.self) { try PacketDecoder.decodeAll([0x09, 0x81], security: PacketSecurity()) }
     }
 
+    @Test func seededPacketFuzz() throws {
+        var generator = SeededGenerator(seed: 0x5eed_0003)
+        let keyring = try Keyring(keys: [Self.key])
+        let securities = [PacketSecurity(), PacketSecurity(label: [1, 2], compress: true, crc: true),
+                          PacketSecurity(label: Array("x".utf8), keyring: keyring, compress: true, crc: true)]
+        var seeds: [(Int, [UInt8])] = []
+        for (index, security) in securities.enumerated() {
+            for message in MessageRoundTripTests.samples {
+                if case .pushPull = message { continue }
+                if case .error = message { continue }
+                seeds.append((index, try encode(message, security, crc: security.crc)))
+            }
+        }
+        for (index, bytes) in seeds {
+            _ = try PacketDecoder.decodeAll(bytes, security: securities[index])
+        }
+        for _ in 0..<3000 {
+            var (index, bytes) = seeds[Int.random(in: 0..<seeds.count, using: &generator)]
+            for _ in 0..<Int.random(in: 1...3, using: &generator) where !bytes.isEmpty {
+                let position = Int.random(in: 0..<bytes.count, using: &generator)
+                if Bool.random(using: &generator) { bytes[position] ^= UInt8.random(in: 1...255, using: &generator) } else { bytes.removeSubrange(position...) }
+            }
+            do { _ = try PacketDecoder.decodeAll(bytes, security: securities[index]) } catch {
+                #expect(!String(describing: error).isEmpty)
+            }
+        }
+    }
 }

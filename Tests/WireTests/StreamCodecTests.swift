@@ -38,6 +38,16 @@ import Testing
         #expect(throws: StreamError.label(.labelMismatch(expected: [], found: Array("prod".utf8)))) { try decode(bytes, PacketSecurity()) }
     }
 
+    @Test func everyStreamMessageKindRoundTrips() throws {
+        let messages: [Message] = [MessageVectorTests.ping, .ack(AckResponse(seqNo: 300, payload: nil)), Self.pushPull,
+                                   .user([1, 2, 3]), .error(ErrorResponse(error: "nope"))]
+        let keyring = try Keyring(keys: [Self.key])
+        let configs = [PacketSecurity(), PacketSecurity(compress: true), PacketSecurity(label: [7], keyring: keyring),
+                       PacketSecurity(label: [7], keyring: keyring, encryptionVersion: .padded, compress: true)]
+        for security in configs {
+            for message in messages { try expectIncremental(try encode(message, security), security, message) }
+        }
+    }
 
     @Test func reliableUserMessageFraming() throws {
         let bytes = try encode(.user([9, 9]), PacketSecurity())
@@ -50,8 +60,52 @@ import Testing
         #expect(bytes.count > Message.ack(AckResponse(seqNo: 1)).encodedBytes.count)
     }
 
+    @Test func encryptedFrameLayout() throws {
+        let keyring = try Keyring(keys: [Self.key])
+        for version in [EncryptionVersion.plain, .padded] {
+            let security = PacketSecurity(label: Array("l".utf8), keyring: keyring, encryptionVersion: version)
+            let bytes = try encode(MessageVectorTests.ping, security, writeLabel: false)
+            let length = Int(bytes[1]) << 24 | Int(bytes[2]) << 16 | Int(bytes[3]) << 8 | Int(bytes[4])
+            #expect(bytes[0] == 0x0a)
+            #expect(length == bytes.count - 5)
+            #expect(length == StreamEncoder.encryptedLength(plaintextLength: 71, version: version))
+            #expect(bytes[5] == version.rawValue)
+            // The AAD binds the label: a reply decoder with another label cannot decrypt.
+            #expect(throws: StreamError.self) { try decode(bytes, PacketSecurity(label: Array("m".utf8), keyring: keyring), accepted: false) }
+            #expect(try decode(bytes, security, accepted: false)?.message == MessageVectorTests.ping)
+        }
+        #expect(StreamEncoder.encryptedLength(plaintextLength: 71, version: .plain) == 100)
+        #expect(StreamEncoder.encryptedLength(plaintextLength: 64, version: .padded) == 1 + 12 + 80 + 16)
+    }
 
+    @Test func encryptionPolicy() throws {
+        let keyring = try Keyring(keys: [Self.key])
+        let plain = try encode(MessageVectorTests.ping, PacketSecurity())
+        #expect(throws: StreamError.plaintextRefused) { try decode(plain, PacketSecurity(keyring: keyring)) }
+        #expect(try decode(plain, PacketSecurity(keyring: keyring, verifyIncoming: false))?.message == MessageVectorTests.ping)
+        let encrypted = try encode(MessageVectorTests.ping, PacketSecurity(keyring: keyring))
+        #expect(throws: StreamError.encryptedWithoutKeyring) { try decode(encrypted, PacketSecurity()) }
+        // Refused from the type byte alone, before the frame arrives.
+        #expect(throws: StreamError.encryptedWithoutKeyring) { try decode([0x0a], PacketSecurity()) }
+    }
 
+    @Test func limitsAreEnforcedBeforeTheBodyArrives() throws {
+        let keyring = try Keyring(keys: [Self.key])
+        #expect(throws: StreamError.encryptedLengthTooLarge(length: 20 * 1024 * 1024 + 1, limit: 20 * 1024 * 1024)) {
+            try decode([0x0a, 0x01, 0x40, 0x00, 0x01], PacketSecurity(keyring: keyring))
+        }
+        #expect(try decode([0x0a, 0x01, 0x40, 0x00, 0x00], PacketSecurity(keyring: keyring)) == nil)
+        let header = MalformedMessageTests().pushPullHeader(nodes: 1_048_577, userStateLength: 0)
+        #expect(throws: StreamError.message(.limitExceeded(field: "Nodes", limit: 1_048_576, found: 1_048_577))) { try decode(header, PacketSecurity()) }
+        let userState = MalformedMessageTests().pushPullHeader(nodes: 0, userStateLength: 20 * 1024 * 1024 + 1)
+        #expect(throws: StreamError.self) { try decode(userState, PacketSecurity()) }
+        var user = WireBuffer()
+        user.append(0x08)
+        UserMessageHeader(userMessageLength: 20 * 1024 * 1024 + 1).encode(into: &user)
+        #expect(throws: StreamError.message(.limitExceeded(field: "UserMsgLen", limit: 20 * 1024 * 1024, found: 20 * 1024 * 1024 + 1))) {
+            try decode(user.bytes, PacketSecurity())
+        }
+    }
 
     @Test func emptyOrGarbageDecompressionIsAnError() throws {
         let empty = [0x09] + CompressedPayload(algorithm: 0, buffer: hex("000302")).messagePackBytes
@@ -88,4 +142,27 @@ import Testing
         #expect(second.consumed == rest.count)
     }
 
+    @Test func seededStreamFuzz() throws {
+        var generator = SeededGenerator(seed: 0x5eed_0004)
+        let keyring = try Keyring(keys: [Self.key])
+        let securities = [PacketSecurity(), PacketSecurity(label: [5], compress: true), PacketSecurity(label: [5], keyring: keyring, compress: true)]
+        var seeds: [(Int, [UInt8])] = []
+        for (index, security) in securities.enumerated() {
+            for message in [MessageVectorTests.ping, Self.pushPull, .user([1, 2, 3]), .ack(AckResponse(seqNo: 1, payload: [1]))] {
+                seeds.append((index, try encode(message, security)))
+            }
+        }
+        for _ in 0..<3000 {
+            var (index, bytes) = seeds[Int.random(in: 0..<seeds.count, using: &generator)]
+            for _ in 0..<Int.random(in: 1...3, using: &generator) where !bytes.isEmpty {
+                let position = Int.random(in: 0..<bytes.count, using: &generator)
+                if Bool.random(using: &generator) { bytes[position] ^= UInt8.random(in: 1...255, using: &generator) } else { bytes.insert(UInt8.random(in: 0...255, using: &generator), at: position) }
+            }
+            do {
+                if let result = try decode(bytes, securities[index]) { #expect(result.consumed <= bytes.count) }
+            } catch {
+                #expect(!String(describing: error).isEmpty)
+            }
+        }
+    }
 }

@@ -23,9 +23,27 @@ public enum PacketDecoder {
     public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
                               _ visit: (Message) -> Void) throws(PacketError) -> Report {
         let (packetLabel, rest) = try LabelHeader.strip(packet)
-        _ = try LabelHeader.verify(packetLabel: packetLabel, localLabel: security.label,
+        let aadLabel = try LabelHeader.verify(packetLabel: packetLabel, localLabel: security.label,
                                               skipInboundLabelCheck: security.skipInboundLabelCheck)
         var report = Report()
+        if let keyring = security.keyring {
+            let plain: [UInt8]?
+            do {
+                plain = try EncryptionAAD.packet(label: aadLabel).withTypedUnsafeBytes { (aad) throws(EncryptionError) in
+                    try keyring.decrypt(rest, additionalData: aad)
+                }
+            } catch {
+                // GossipVerifyIncoming=false: a packet that does not decrypt is taken as plaintext (§3.1).
+                guard !security.verifyIncoming else { throw PacketError.decryptionFailed(reason: String(describing: error)) }
+                plain = nil
+            }
+            if let plain {
+                try plain.withTypedUnsafeBytes { (raw) throws(PacketError) in
+                    try dispatch(try ChecksumHeader.unwrap(raw), depth: 0, security: security, report: &report, visit)
+                }
+                return report
+            }
+        }
         try dispatch(try ChecksumHeader.unwrap(rest), depth: 0, security: security, report: &report, visit)
         return report
     }

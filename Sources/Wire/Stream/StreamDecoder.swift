@@ -68,7 +68,26 @@ public struct StreamDecoder: Sendable {
     /// One frame after the label: encrypted, compressed or plain.
     func decodeFrame(_ bytes: UnsafeRawBufferPointer, label: [UInt8]) throws(StreamError) -> (message: Message, consumed: Int)? {
         guard let first = bytes.first else { return nil }
-        if first == MessageType.encrypt.rawValue { throw .encryptedWithoutKeyring }
+        if first == MessageType.encrypt.rawValue {
+            guard let keyring = security.keyring else { throw .encryptedWithoutKeyring }
+            guard bytes.count >= 5 else { return nil }
+            let length = Int(bytes[1]) << 24 | Int(bytes[2]) << 16 | Int(bytes[3]) << 8 | Int(bytes[4])
+            guard length <= WireLimits.maxEncryptedStreamLength else {
+                throw .encryptedLengthTooLarge(length: length, limit: WireLimits.maxEncryptedStreamLength)
+            }
+            guard bytes.count - 5 >= length else { return nil }
+            let plain: [UInt8]
+            do {
+                plain = try EncryptionAAD.stream(length: UInt32(length), label: label).withTypedUnsafeBytes { (aad) throws(EncryptionError) in
+                    try keyring.decrypt(UnsafeRawBufferPointer(rebasing: bytes[5..<(5 + length)]), additionalData: aad)
+                }
+            } catch {
+                throw .decryptionFailed(reason: String(describing: error))
+            }
+            let message = try plain.withTypedUnsafeBytes { (raw) throws(StreamError) in try decodeComplete(raw, allowCompressed: true) }
+            return (message, 5 + length)
+        }
+        if security.keyring != nil && security.verifyIncoming { throw .plaintextRefused }
         if first == MessageType.compress.rawValue {
             var reader = MessagePackReader(bytes, offset: 1)
             var decompressed: Result<[UInt8], CompressionError> = .failure(.emptyOutput)

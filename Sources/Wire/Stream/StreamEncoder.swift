@@ -25,10 +25,37 @@ public enum StreamEncoder {
                     CompressedPayload.encode(algorithm: security.compressionAlgorithm.rawValue, buffer: $0, into: &out)
                 }
             }
+            if security.encryptsOutgoing, let keyring = security.keyring {
+                let plaintextLength = out.count - bodyStart
+                let length = encryptedLength(plaintextLength: plaintextLength, version: security.encryptionVersion)
+                let sealed: [UInt8]
+                do {
+                    let aad = EncryptionAAD.stream(length: UInt32(truncatingIfNeeded: length), label: security.label)
+                    sealed = try out.withUnsafeBytes { (raw) throws(EncryptionError) in
+                        try aad.withTypedUnsafeBytes { (aad) throws(EncryptionError) in
+                            try keyring.encrypt(UnsafeRawBufferPointer(rebasing: raw[bodyStart...]), version: security.encryptionVersion,
+                                                additionalData: aad)
+                        }
+                    }
+                } catch {
+                    throw StreamError.encryptionFailed(reason: String(describing: error))
+                }
+                guard sealed.count == length else {
+                    throw StreamError.encryptionFailed(reason: "sealed \(sealed.count) bytes, framed LEN \(length)")
+                }
+                out.truncate(to: bodyStart)
+                out.append(MessageType.encrypt.rawValue)
+                out.append(bigEndian: UInt32(length))
+                out.append(contentsOf: sealed)
+            }
         } catch {
             out.truncate(to: start)
             throw error
         }
     }
 
+    /// LEN of an encrypted frame: vsn + nonce + plaintext (+ PKCS#7 padding at vsn 0) + tag (§4.1, §5).
+    public static func encryptedLength(plaintextLength: Int, version: EncryptionVersion) -> Int {
+        Keyring.encryptedLength(version, plaintextCount: plaintextLength)
+    }
 }
