@@ -33,7 +33,7 @@ struct IndirectForward {
 
 /// Why a push/pull stream was opened.
 enum PushPullPurpose {
-    case periodic
+    case periodic(NodeAddress)
     case join(OperationID, JoinTarget)
 }
 

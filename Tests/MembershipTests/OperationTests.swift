@@ -150,3 +150,24 @@ import Wire
         }
     }
 }
+
+@Suite struct PeriodicPushPullTests {
+    @Test func periodicMergeAndRejectionNameThePeer() throws {
+        let h = try Harness()
+        h.addAlive("b", 2)
+        h.fireArmed(.pushPullTick)
+        let request = try #require(h.effects.compactMap { if case .openPushPull(let r) = $0 { r } else { nil } }.first)
+        let bad = PushPullState(join: false, nodes: [
+            PushNodeState(name: "q", addr: IPAddress(10, 0, 0, 9), port: 7946, meta: nil, incarnation: 1, state: .alive,
+                          vsn: [1, 5, 7, 0, 0, 0])])
+        h.run { core, now, effects in core.pushPullFinished(request.id, result: .success(bad), at: now, into: &effects) }
+        #expect(h.effects == [.mergeRejected(peer: address(2), reason: .protocolVersion(node: "q", current: 7, min: 1, max: 5))])
+        h.fireArmed(.pushPullTick)
+        let next = try #require(h.effects.compactMap { if case .openPushPull(let r) = $0 { r } else { nil } }.first)
+        let good = PushPullState(join: false, nodes: [
+            PushNodeState(name: "q", addr: IPAddress(10, 0, 0, 9), port: 7946, meta: nil, incarnation: 1, state: .alive,
+                          vsn: [1, 5, 2, 0, 0, 0])])
+        h.run { core, now, effects in core.pushPullFinished(next.id, result: .success(good), at: now, into: &effects) }
+        #expect(h.core.member(named: "q")?.state == .alive)
+    }
+}
