@@ -1,11 +1,14 @@
 /// The compound message `07 N len1..lenN(u16 BE) part1..partN` (memberlist-wire.md §3.5).
 public enum Compound {
-    /// N is one byte (§10 pitfall 16).
-    public static let maxParts = 255
+    /// Most parts we put in one compound. N is one byte (§10 pitfall 16), but Go's
+    /// decodeCompoundMessage computes the length-table size as `numParts*2` in uint8, so
+    /// a compound of 128...255 parts is mis-split by every Go peer (found with the golden
+    /// fixtures `compound_128`/`compound_255`). Decoding still accepts up to 255.
+    public static let maxParts = 127
     /// Each length is a u16.
     public static let maxPartLength = Int(UInt16.max)
 
-    /// Appends one compound of 1...255 parts.
+    /// Appends one compound of 1...127 parts (`maxParts`).
     public static func encode(parts: [[UInt8]], into buffer: inout WireBuffer) throws(PacketError) {
         let largest = parts.map(\.count).max() ?? 0
         guard parts.count <= maxParts, largest <= maxPartLength else {

@@ -1,5 +1,5 @@
 /// Collects encoded messages within a byte budget and emits them as compounds
-/// of at most 255 parts each (memberlist-wire.md §3.4-3.5). Which messages are
+/// of at most `Compound.maxParts` (127) parts each (memberlist-wire.md §3.4-3.5). Which messages are
 /// offered, and in what order, is the broadcast queue's business (§7.2).
 ///
 /// Storage is reused across rounds: call `reset(budget:)` instead of making a new builder.
@@ -72,7 +72,7 @@ public struct CompoundBuilder: Sendable {
 
     /// Writes each packet into `scratch` (cleared first) and hands it to `body`: nothing when empty,
     /// the bare message for a single part (as Go's gossip sends it), otherwise one compound per
-    /// run of up to 255 parts.
+    /// run of up to `Compound.maxParts` parts.
     public func emit(using scratch: inout WireBuffer, _ body: (UnsafeRawBufferPointer) -> Void) {
         data.withUnsafeBytes { all in
             if lengths.count == 1 {
