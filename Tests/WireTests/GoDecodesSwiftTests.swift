@@ -217,8 +217,8 @@ import Testing
         #expect(result.output.contains("verified \(cases.count) fixtures, 0 failed"), "\(result.output)")
     }
 
-    /// The verifier is not a rubber stamp: values, layers or an encryption version that
-    /// differ from the bytes must each fail.
+    /// The verifier is not a rubber stamp: values, layers, an encryption version or a sending
+    /// key that differ from the bytes must each fail.
     @Test func goVerifierRejectsMismatches() throws {
         let sent = Message.suspect(Suspect(incarnation: 7, node: "node-c", from: "node-a"))
         let claimed = GoFixtureMessage.message(.suspect(Suspect(incarnation: 8, node: "node-c", from: "node-a")))
@@ -233,14 +233,24 @@ import Testing
                                                 keys: [key], version: .plain)
         let versionBytes = try Self.encode(versionMismatch)
         versionMismatch.encryptionVersion = 0
-        let cases = [valueMismatch, layerMismatch, Case(fixture: versionMismatch, bytes: versionBytes)]
+        // Sealed with the second key, claimed sealed with the first (both are in the keyring).
+        let other = Self.key(size: 32, seed: 2)
+        var keyMismatch = Self.swiftFixture("mismatch_key", framing: "stream", layers: ["encrypt"], message: .message(.user(Array("key check".utf8))),
+                                            keys: [key, other], encryptKey: other, version: .plain)
+        let keyBytes = try Self.encode(keyMismatch)
+        keyMismatch.encryptKey = key
+        let cases = [valueMismatch, layerMismatch, Case(fixture: versionMismatch, bytes: versionBytes), Case(fixture: keyMismatch, bytes: keyBytes)]
         let directory = try Self.writeVerifierInput(cases)
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try Self.runGoVerifier(on: directory)
         #expect(result.status != 0)
+        let reasons = ["mismatch": "decoded message differs", "mismatch_layers": "layers [], expected [crc]",
+                       "mismatch_version": "encryption version 1, expected 0", "mismatch_key": "not sealed with encryptKey"]
         for item in cases {
-            #expect(result.output.contains("FAIL \(item.name) "), "\(item.name) not rejected:\n\(result.output)")
+            let reason = try #require(reasons[item.name])
+            #expect(result.output.contains("FAIL \(item.name) (\(item.fixture.file)): \(reason)"),
+                    "\(item.name) not rejected for \(reason):\n\(result.output)")
         }
-        #expect(result.output.contains("verified 3 fixtures, 3 failed"), "\(result.output)")
+        #expect(result.output.contains("verified \(cases.count) fixtures, \(cases.count) failed"), "\(result.output)")
     }
 }
