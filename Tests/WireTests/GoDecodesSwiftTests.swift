@@ -31,6 +31,7 @@ import Testing
     static func mirroredCase(_ goFixture: GoFixture) throws -> Case {
         var fixture = goFixture
         fixture.name = "swift_" + goFixture.name
+        fixture.file = fixture.name + ".bin"
         fixture.origin = "swift"
         fixture.deterministic = false
         fixture.nonce = nil
