@@ -48,8 +48,8 @@ public struct VirtualDuration: Hashable, Comparable, Sendable, CustomStringConve
     }
 
     /// Fractional seconds, rounded down to whole nanoseconds; negative → zero.
-    public static func seconds(_ value: Double) -> VirtualDuration {
-        VirtualDuration(nanoseconds: value > 0 ? UInt64(value * 1e9) : 0)
+    public init(seconds value: Double) {
+        nanoseconds = value > 0 ? UInt64(value * 1e9) : 0
     }
 
     public static func < (lhs: VirtualDuration, rhs: VirtualDuration) -> Bool {
