@@ -47,7 +47,7 @@ public final class Simulator<Node: SimulatedNode> {
     }
 
     private var master: Xoshiro256StarStar
-    private let makeNode: (NodeContext) -> Node
+    private let makeNode: (NodeContext) throws -> Node
     private var nodes: [Node] = []
     private var running: [Bool] = []
     private var generations: [UInt32] = []
@@ -61,7 +61,7 @@ public final class Simulator<Node: SimulatedNode> {
     ///   - recordsEvents: keep every observation in `eventLog`.
     ///   - makeNode: builds the core for a slot (called again on restart).
     public init(seed: UInt64, conditions: LinkConditions = .lan, recordsEvents: Bool = true,
-                makeNode: @escaping (NodeContext) -> Node) {
+                makeNode: @escaping (NodeContext) throws -> Node) {
         self.seed = seed
         var master = Xoshiro256StarStar(seed: seed)
         network = VirtualNetwork(conditions: conditions, seed: master.next())
@@ -75,12 +75,13 @@ public final class Simulator<Node: SimulatedNode> {
     public var nodeCount: Int { nodes.count }
     public var nodeIDs: [NodeID] { (0..<nodes.count).map(NodeID.init) }
 
-    /// Boots a new node at the current instant and returns its slot.
+    /// Boots a new node at the current instant and returns its slot; rethrows
+    /// what `makeNode` throws (no slot is taken then).
     @discardableResult
-    public func addNode() -> NodeID {
+    public func addNode() throws -> NodeID {
         let id = NodeID(nodes.count)
         let context = NodeContext(id: id, seed: master.next(), generation: 0)
-        nodes.append(makeNode(context))
+        nodes.append(try makeNode(context))
         running.append(true)
         generations.append(0)
         boots.append(0)
@@ -109,10 +110,14 @@ public final class Simulator<Node: SimulatedNode> {
 
     // MARK: Faults
 
-    /// Applies a fault now.
-    public func inject(_ fault: Fault) {
-        apply(fault)
+    /// Applies a fault now; rethrows when a restart cannot build its node.
+    public func inject(_ fault: Fault) throws {
+        try apply(fault)
     }
+
+    /// Restarts that failed to build a node when their scheduled instant came
+    /// (the slot stays crashed).
+    public private(set) var bootFailures: [(node: NodeID, error: any Error)] = []
 
     /// Applies a fault at a later instant (now, if `instant` has passed).
     public func schedule(_ fault: Fault, at instant: VirtualInstant) {
@@ -200,7 +205,11 @@ public final class Simulator<Node: SimulatedNode> {
                 node.complete(request, to: peer, result: outcome, at: now, effects: &effects)
             }
         case let .fault(fault):
-            apply(fault)
+            do {
+                try apply(fault)
+            } catch {
+                if case let .restart(id) = fault { bootFailures.append((id, error)) }
+            }
         case let .heal(id):
             network.heal(id)
         }
@@ -229,7 +238,7 @@ public final class Simulator<Node: SimulatedNode> {
                                  peer: peer, outcome: outcome), at: arrival)
     }
 
-    private func apply(_ fault: Fault) {
+    private func apply(_ fault: Fault) throws {
         switch fault {
         case let .crash(id):
             guard isRunning(id) else { return }
@@ -239,12 +248,12 @@ public final class Simulator<Node: SimulatedNode> {
         case let .restart(id):
             guard nodes.indices.contains(id.index) else { return }
             if running[id.index] {
-                apply(.crash(id))
+                try apply(.crash(id))
             }
             boots[id.index] &+= 1
             generations[id.index] &+= 1
             let context = NodeContext(id: id, seed: master.next(), generation: boots[id.index])
-            nodes[id.index] = makeNode(context)
+            nodes[id.index] = try makeNode(context)
             running[id.index] = true
             counters.restarts += 1
             withEffects(of: id) { node, now, effects in node.start(at: now, effects: &effects) }

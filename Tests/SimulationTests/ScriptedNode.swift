@@ -64,7 +64,10 @@ struct ScriptedNode: SimulatedNode {
 extension Simulator where Node == ScriptedNode {
     convenience init(seed: UInt64, conditions: LinkConditions, nodes: Int) {
         self.init(seed: seed, conditions: conditions) { ScriptedNode(context: $0) }
-        for _ in 0..<nodes { addNode() }
+        for _ in 0..<nodes {
+            // ScriptedNode's factory never throws.
+            _ = try? addNode()
+        }
     }
 
     func send(_ packet: Int, from: NodeID, to: NodeID) {

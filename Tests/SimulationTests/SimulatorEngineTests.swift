@@ -91,14 +91,14 @@ import Testing
         #expect(deliveredAt == [true, false, false, true, true], "\(seed)")
     }
 
-    @Test func crashDropsTimersAndInFlightTrafficAndRestartBootsFreshCore() {
+    @Test func crashDropsTimersAndInFlightTrafficAndRestartBootsFreshCore() throws {
         let conditions = LinkConditions(loss: 0, latency: .milliseconds(50))
         let sim = Simulator<ScriptedNode>(seed: seed.value, conditions: conditions, nodes: 2)
         sim.arm(7, on: NodeID(1), after: .seconds(1))
         sim.send(1, from: NodeID(0), to: NodeID(1))
         sim.send(2, from: NodeID(1), to: NodeID(0))
         sim.run(for: .milliseconds(10))
-        sim.inject(.crash(NodeID(1)))
+        try sim.inject(.crash(NodeID(1)))
         sim.send(3, from: NodeID(0), to: NodeID(1))
         sim.run(for: .seconds(2))
         #expect(sim.counters.timersDiscarded == 1, "\(seed)")
@@ -107,7 +107,7 @@ import Testing
         #expect(sim.node(NodeID(0))?.received == 0, "in-flight from the crashed node is dropped \(seed)")
         #expect(sim.call(NodeID(1)) { _, _, _ in true } == nil, "a crashed node takes no calls \(seed)")
 
-        sim.inject(.restart(NodeID(1)))
+        try sim.inject(.restart(NodeID(1)))
         #expect(sim.isRunning(NodeID(1)))
         #expect(sim.node(NodeID(1))?.generation == 1 && sim.node(NodeID(1))?.received == 0, "\(seed)")
         sim.send(4, from: NodeID(0), to: NodeID(1))
@@ -134,10 +134,10 @@ import Testing
         #expect(sim.events(of: NodeID(1)).contains { $0.1 == .served(21, from: NodeID(0)) }, "\(seed)")
     }
 
-    @Test func streamToPartitionedOrCrashedPeerFailsAtTheTimeout() {
+    @Test func streamToPartitionedOrCrashedPeerFailsAtTheTimeout() throws {
         let sim = Simulator<ScriptedNode>(seed: seed.value, conditions: LinkConditions(loss: 0), nodes: 3)
         sim.partition(Partition.isolating([NodeID(1)], from: sim.nodeIDs))
-        sim.inject(.crash(NodeID(2)))
+        try sim.inject(.crash(NodeID(2)))
         sim.openStream(1, from: NodeID(0), to: NodeID(1), timeout: .seconds(10))
         sim.openStream(2, from: NodeID(0), to: NodeID(2), timeout: .seconds(10))
         sim.run(for: .seconds(30))
