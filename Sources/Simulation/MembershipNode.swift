@@ -29,28 +29,33 @@ public struct MembershipNode: SimulatedNode {
     public let core: MembershipCore
     /// Seeds this node joins through when it boots (empty: start alone).
     public let joinTargets: [JoinTarget]
+    /// Re-queue every user message not seen before as a user broadcast, as
+    /// Serf and dskit do on top of memberlist (which never re-gossips them).
+    public let rebroadcastsUserMessages: Bool
     private let inbox = UserMessageInbox()
     private var scratch: [MembershipEffect] = []
 
     /// Wraps `core`, installing the delegate that records user messages.
-    public init(id: NodeID, core: MembershipCore, joinTargets: [JoinTarget]) {
+    public init(id: NodeID, core: MembershipCore, joinTargets: [JoinTarget], rebroadcastsUserMessages: Bool = true) {
         self.id = id
         self.core = core
         self.joinTargets = joinTargets
+        self.rebroadcastsUserMessages = rebroadcastsUserMessages
         core.delegate = inbox
     }
 
     /// Builds a core named and addressed by `SimulatedAddressing`, with its
     /// generator seeded from the simulator-derived seed.
     public init(context: Simulator<MembershipNode>.NodeContext, config base: MembershipConfig,
-                joinTargets: [JoinTarget]) throws(MembershipError) {
+                joinTargets: [JoinTarget], rebroadcastsUserMessages: Bool = true) throws(MembershipError) {
         var config = base
         config.name = SimulatedAddressing.name(of: context.id)
         let address = SimulatedAddressing.address(of: context.id)
         config.bindAddress = address.ip
         config.bindPort = address.port
         let core = try MembershipCore(config: config, advertise: address, random: SeededRandom(seed: context.seed))
-        self.init(id: context.id, core: core, joinTargets: joinTargets)
+        self.init(id: context.id, core: core, joinTargets: joinTargets,
+                  rebroadcastsUserMessages: rebroadcastsUserMessages)
     }
 
     static func instant(_ now: VirtualInstant) -> MonotonicInstant {
@@ -116,6 +121,13 @@ public struct MembershipNode: SimulatedNode {
         translate(at: now, into: &effects)
     }
 
+    /// Queues a user broadcast originating here (marked seen, so it is not
+    /// re-queued when it comes back).
+    public mutating func broadcast(_ payload: [UInt8], key: String? = nil) {
+        inbox.seen.insert(payload)
+        core.queueUserBroadcast(payload, key: key)
+    }
+
     /// Runs an API call on the core (join, leave, update, broadcast) and
     /// translates what it asked for.
     public mutating func perform(at now: VirtualInstant, effects: inout [SimulatedEffect<MembershipNode>],
@@ -155,6 +167,9 @@ public struct MembershipNode: SimulatedNode {
         if !inbox.messages.isEmpty {
             for message in inbox.messages {
                 effects.append(.event(.userMessage(message)))
+                if rebroadcastsUserMessages && inbox.seen.insert(message).inserted {
+                    core.queueUserBroadcast(message)
+                }
             }
             inbox.messages.removeAll(keepingCapacity: true)
         }
