@@ -119,6 +119,17 @@ public final class MembershipCluster {
         try simulator.inject(.restart(id))
     }
 
+    /// Joins `id` through the seed node again (memberlist Join, §9), as
+    /// dskit's periodic rejoin and Serf's reconnect do: memberlist alone never
+    /// contacts a node it has reaped, so a partition outlasting
+    /// GossipToTheDeadTime stays split without this.
+    public func rejoin(_ id: NodeID) {
+        let target = JoinTarget(address: SimulatedAddressing.address(of: seedNode), name: name(of: seedNode))
+        simulator.call(id) { node, now, effects in
+            node.perform(at: now, effects: &effects) { core, at, out in core.join([target], at: at, into: &out) }
+        }
+    }
+
     // MARK: Broadcasts and propagation
 
     /// Queues a user broadcast on `origin` (delivered by gossip, §7.2) and
