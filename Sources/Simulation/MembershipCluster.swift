@@ -37,14 +37,17 @@ public final class MembershipCluster {
     ///   - config: settings for every node; name and addresses are filled per slot.
     ///   - conditions: default link conditions.
     ///   - recordsEvents: also keep the full observation log in the simulator.
+    ///   - rebroadcastsUserMessages: nodes re-queue user messages new to them
+    ///     (Serf/dskit behaviour); false is bare memberlist.
     public init(seed: UInt64, config: MembershipConfig = .lan, conditions: LinkConditions = .lan,
-                recordsEvents: Bool = false) {
+                recordsEvents: Bool = false, rebroadcastsUserMessages: Bool = true) {
         self.config = config
         let seedAddress = SimulatedAddressing.address(of: NodeID(0))
         let seedTarget = JoinTarget(address: seedAddress, name: SimulatedAddressing.name(of: NodeID(0)))
         simulator = Simulator(seed: seed, conditions: conditions, recordsEvents: recordsEvents) { context in
             try MembershipNode(context: context, config: config,
-                               joinTargets: context.id.index == 0 ? [] : [seedTarget])
+                               joinTargets: context.id.index == 0 ? [] : [seedTarget],
+                               rebroadcastsUserMessages: rebroadcastsUserMessages)
         }
         simulator.onEvent = { [weak self] time, node, observation in
             self?.observe(observation, on: node, at: time)
@@ -103,6 +106,16 @@ public final class MembershipCluster {
         return true
     }
 
+    /// True when no running node has anything left in its broadcast queues.
+    public func broadcastQueuesEmpty() -> Bool {
+        for id in nodeIDs where simulator.isRunning(id) {
+            guard let queued = core(id)?.queuedBroadcasts, queued.membership == 0, queued.user == 0 else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Runs until every node agrees that all of `nodes` are alive, or `timeout` passes.
     public func runUntilConverged(_ nodes: [NodeID], within timeout: VirtualDuration,
                                   checkingEvery interval: VirtualDuration = .milliseconds(100)) -> Bool {
@@ -140,6 +153,28 @@ public final class MembershipCluster {
         let others = nodeIDs.filter { $0 != origin && simulator.isRunning($0) }.count
         return track(population: others) { observation in
             if case let .userMessage(bytes) = observation { return bytes == payload }
+            return false
+        }
+    }
+
+    /// Changes `origin`'s metadata (memberlist UpdateNode: alive with the next
+    /// incarnation, §9) and tracks when each other running node reports the
+    /// update. Returns nil if the core refuses the call.
+    public func updateMeta(_ meta: [UInt8], on origin: NodeID) -> TrackerID? {
+        let accepted = simulator.call(origin) { node, now, effects -> Bool in
+            var accepted = false
+            node.perform(at: now, effects: &effects) { core, at, out in
+                accepted = (try? core.updateMeta(meta, timeout: nil, at: at, into: &out)) != nil
+            }
+            return accepted
+        }
+        guard accepted == true else { return nil }
+        let originName = name(of: origin)
+        let others = nodeIDs.filter { $0 != origin && simulator.isRunning($0) }.count
+        return track(population: others) { observation in
+            if case let .member(.updated(member)) = observation {
+                return member.name == originName && member.meta == meta
+            }
             return false
         }
     }
