@@ -169,5 +169,13 @@ struct GoMemberlistClusterTests {
         try await peers[2].broadcast("over plain dskit TCP")
         try await peers[0].waitForUserMessage("over plain dskit TCP")
         try await peers[1].waitForUserMessage("over plain dskit TCP")
+
+        let binary: [UInt8] = [0x00, 0xFF, 0x80, 0x0A, 0xC3]  // not UTF-8, contains a newline byte
+        try await peers[0].broadcast(bytes: binary)
+        try await peers[1].waitForUserMessage(bytes: binary)
+        try await peers[2].waitForUserMessage(bytes: binary)
+        let stats = try await peers[1].stats()
+        #expect((stats["packets_sent"] ?? 0) > 0)
+        #expect(stats["packets_digest_mismatch"] == 0)
     }
 }
