@@ -163,6 +163,34 @@ struct GoMemberlistClusterTests {
         }
     }
 
+    /// dskit servers do not request client certificates, so a peer holding
+    /// an untrusted certificate but trusting the real CA can dial in and
+    /// join; the real nodes can never dial it back (its server certificate
+    /// fails verification), so their probes fail and they declare it dead.
+    @Test func dskitTLSRogueTrustingRealCAJoinsButIsDeclaredDead() async throws {
+        let ca = try TestFiles.certificate("ca.pem")
+        let peers = try await startCluster("tlsca", count: 2) { options, _ in
+            options.transport = .dskit
+            options.tls = GoPeerOptions.TLS(
+                certPath: try TestFiles.certificate("node.pem"), keyPath: try TestFiles.certificate("node.key"), caPath: ca)
+        }
+        try await expectConverged(peers)
+
+        var rogueOptions = GoPeerOptions(name: "tlsca-rogue", bindPort: try PortAllocator.freePort())
+        rogueOptions.transport = .dskit
+        rogueOptions.tls = GoPeerOptions.TLS(
+            certPath: try TestFiles.certificate("rogue.pem"), keyPath: try TestFiles.certificate("rogue.key"), caPath: ca)
+        rogueOptions.join = [peers[0].address]
+        let rogue = try await GoPeer.launch(rogueOptions)
+        let reply = try await rogue.waitFor("join result") { $0.event == "joined" || $0.event == "join_error" }
+        #expect(reply.event == "joined", "the TLS server side checks no client certificate: \(reply)")
+        for peer in peers {
+            try await peer.waitForEvent("leave", node: rogue.name, state: "dead")
+            let stats = try await peer.stats()
+            #expect((stats["packets_sent_errors"] ?? 0) > 0, "dialling the rogue must fail certificate verification")
+        }
+    }
+
     @Test func dskitTransportWithoutTLSFormsCluster() async throws {
         let peers = try await startCluster("dskit") { options, _ in options.transport = .dskit }
         try await expectConverged(peers)
