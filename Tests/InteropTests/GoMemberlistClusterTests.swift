@@ -191,6 +191,32 @@ struct GoMemberlistClusterTests {
         }
     }
 
+    /// dskit counts and logs a packet whose MD5 does not match but still
+    /// delivers it; the source memberlist sees is the header address
+    /// (dskit-kv-ring.md §1). A user message `[0x08][payload]` makes the
+    /// delivery visible.
+    @Test func dskitPacketWithBadDigestIsStillDelivered() async throws {
+        var options = GoPeerOptions(name: "digest", bindPort: try PortAllocator.freePort())
+        options.transport = .dskit
+        let peer = try await GoPeer.launch(options)
+
+        func packet(_ payload: [UInt8], digest: [UInt8]) -> [UInt8] {
+            let from = Array("127.0.0.1:9".utf8)
+            return [0x01, UInt8(from.count)] + from + payload + digest
+        }
+        let badDigest = [UInt8](repeating: 0xAB, count: 16)
+        try LoopbackTCP.send(packet([0x08] + Array("despite bad md5".utf8), digest: badDigest), toPort: options.bindPort)
+        try await peer.waitForUserMessage("despite bad md5")
+
+        try LoopbackTCP.send([0x01, 0x00] + [UInt8](repeating: 0, count: 15), toPort: options.bindPort)  // < 16 bytes
+        try LoopbackTCP.send([0x07, 0x01, 0x02], toPort: options.bindPort)  // unknown connection type
+        let stats = try await peer.waitForStats("malformed connections counted") {
+            $0["unknown_connections"] == 1 && $0["packets_received_errors"] == 2
+        }
+        #expect(stats["packets_digest_mismatch"] == 1)
+        #expect(stats["packets_received"] == 2)
+    }
+
     @Test func dskitTransportWithoutTLSFormsCluster() async throws {
         let peers = try await startCluster("dskit") { options, _ in options.transport = .dskit }
         try await expectConverged(peers)

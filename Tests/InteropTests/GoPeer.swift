@@ -205,16 +205,32 @@ final class GoPeer: Sendable {
     func waitForMembers(
         _ what: String, timeout: Duration = defaultTimeout, until condition: ([GoPeerMember]) -> Bool
     ) async throws -> [GoPeerMember] {
+        try await poll(what, timeout: timeout, fetch: members) { condition($0) }
+    }
+
+    /// Polls `stats` until `condition` holds, or throws after `timeout`.
+    @discardableResult
+    func waitForStats(
+        _ what: String, timeout: Duration = defaultTimeout, until condition: ([String: Int]) -> Bool
+    ) async throws -> [String: Int] {
+        try await poll(what, timeout: timeout, fetch: stats, until: condition)
+    }
+
+    /// Runs `fetch` every 100 ms until `condition` holds on its result.
+    private func poll<Value>(
+        _ what: String, timeout: Duration, fetch: () async throws -> Value, until condition: (Value) -> Bool
+    ) async throws -> Value {
         let deadline = ContinuousClock.now + timeout
-        var last: [GoPeerMember] = []
-        while ContinuousClock.now < deadline {
-            last = try await members()
-            if condition(last) { return last }
+        while true {
+            let value = try await fetch()
+            if condition(value) { return value }
+            guard ContinuousClock.now < deadline else {
+                throw GoPeerError.timedOut(
+                    waitingFor: "\(what); last value: \(value)", peer: name, recent: events.recent(),
+                    stderrTail: stderrText(last: 4000))
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw GoPeerError.timedOut(
-            waitingFor: "\(what); last members: \(last.map { "\($0.name)=\($0.state)" })",
-            peer: name, recent: events.recent(), stderrTail: stderrText(last: 4000))
     }
 
     /// Joins the given `[name/]host:port` addresses; returns how many answered.
