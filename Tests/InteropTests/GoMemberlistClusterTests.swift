@@ -39,6 +39,18 @@ struct GoMemberlistClusterTests {
         }
     }
 
+    @Test func peerWithUnreadableKeyFailsAtLaunchWithItsError() async throws {
+        var options = GoPeerOptions(name: "badkey", bindPort: try PortAllocator.freePort())
+        options.keyFile = "/nonexistent/memberlistd-key"
+        do {
+            _ = try await GoPeer.launch(options)
+            Issue.record("a peer without its key file must not become ready")
+        } catch let GoPeerError.exited(_, peer, recent, _) {
+            #expect(peer == "badkey")
+            #expect(recent.contains { $0.contains("\"fatal\"") && $0.contains("/nonexistent/memberlistd-key") })
+        }
+    }
+
     @Test func threePeersConvergeToThreeAlive() async throws {
         let peers = try await startCluster("converge")
         try await expectConverged(peers)
@@ -107,6 +119,7 @@ struct GoMemberlistClusterTests {
 
     @Test func sharedKeyConvergesAndWrongKeyStaysOut() async throws {
         let directory = try TestFiles.makeDirectory("keys")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let key = Data((0..<32).map { UInt8($0 * 7 & 0xFF) })
         let hexKey = try TestFiles.write(key.map { String(format: "%02x", $0) }.joined(), named: "key.hex", in: directory)
         let base64Key = try TestFiles.write(key.base64EncodedString(), named: "key.b64", in: directory)

@@ -50,13 +50,6 @@ final class GoPeer: Sendable {
         let events = GoPeerEventLog()
         let stderrTail = SharedMutex(Data())
         let exit = SharedMutex(ExitState())
-        Self.pump(output.fileHandleForReading, into: events.append, atEnd: events.close)
-        Self.pump(errors.fileHandleForReading, into: { chunk in
-            stderrTail.withLock { tail in
-                tail.append(chunk)
-                if tail.count > GoPeer.stderrLimit { tail.removeFirst(tail.count - GoPeer.stderrLimit) }
-            }
-        }, atEnd: {})
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
             let waiters = exit.withLock { state in
@@ -71,6 +64,13 @@ final class GoPeer: Sendable {
         } catch {
             throw GoPeerError.launchFailed("\(executable): \(error)")
         }
+        Self.pump(output.fileHandleForReading, into: events.append, atEnd: events.close)
+        Self.pump(errors.fileHandleForReading, into: { chunk in
+            stderrTail.withLock { tail in
+                tail.append(chunk)
+                if tail.count > GoPeer.stderrLimit { tail.removeFirst(tail.count - GoPeer.stderrLimit) }
+            }
+        }, atEnd: {})
         self.process = process
         self.stdin = input.fileHandleForWriting
         self.events = events
