@@ -15,6 +15,19 @@ import Testing
         #expect(configuration.minimumVersion == .tls1_2)
     }
 
+    /// Every mapped name of a suite OpenSSL 3 still ships is one OpenSSL accepts
+    /// (a misspelt mapping would make SSL_CTX_set_cipher_list fail).
+    @Test func everyMappedSecureSuiteIsKnownToOpenSSL() throws {
+        let usable = GoCipherSuiteNames.openSSLName.filter { name, mapped in
+            mapped != nil && !name.contains("RC4") && !name.contains("3DES")
+        }
+        #expect(usable.count == 17)  // 14 from tls.CipherSuites(), 3 CBC-SHA256 from InsecureCipherSuites()
+        for (name, _) in usable {
+            let configuration = try DskitTLSSettings(enabled: true, cipherSuites: name).tlsConfiguration()
+            #expect(throws: Never.self, "\(name)") { _ = try TLSContext(configuration: configuration) }
+        }
+    }
+
     @Test func unknownCipherSuiteIsAClearError() {
         let settings = DskitTLSSettings(enabled: true, cipherSuites: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,ECDHE-RSA-AES128-SHA")
         #expect(throws: TransportError.unknownCipherSuite("ECDHE-RSA-AES128-SHA")) { try settings.tlsConfiguration() }
