@@ -1,4 +1,5 @@
 import EventLoop
+import Foundation
 import Testing
 @testable import Transport
 
@@ -26,12 +27,13 @@ import Testing
 
     /// `sender` sends one packet to `receiver`; finishes when `settled` holds.
     func deliver(
-        from senderTLS: DskitTLSSettings, to receiverTLS: DskitTLSSettings,
+        from senderTLS: DskitTLSSettings, to receiverTLS: DskitTLSSettings, ip: String = "127.0.0.1",
         until settled: @escaping @Sendable (_ sender: TransportCounters, _ receiver: TransportCounters) -> Bool
     ) async throws -> Delivery {
         try await onFreshLoop { (loop, keep, finish: @escaping (Delivery) -> Void) in
-            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: senderTLS)))
-            let receiver = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: receiverTLS)))
+            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(ip: ip, tls: senderTLS)))
+            let receiver = keep(try DskitTransport(
+                loop: loop, configuration: dskitConfiguration(ip: ip, tls: receiverTLS)))
             var outcome = Delivery()
             outcome.senderAdvertised = sender.advertisedAddress
             receiver.onPacket = { packet in
@@ -48,9 +50,11 @@ import Testing
         }
     }
 
-    @Test func nodesWithTheTrustedCertificateExchangePackets() async throws {
+    /// Verified against the dialled IP's SAN (127.0.0.1 and ::1 are in the certificate).
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func nodesWithTheTrustedCertificateExchangePackets(ip: String) async throws {
         let certs = try TestCertificates.make()
-        let outcome = try await deliver(from: Self.node(certs), to: Self.node(certs)) { sender, receiver in
+        let outcome = try await deliver(from: Self.node(certs), to: Self.node(certs), ip: ip) { sender, receiver in
             receiver.packetsReceived == 1 && sender.packetsSent == 1
         }
         #expect(outcome.delivered == [pattern(4000, seed: 7)])
@@ -104,6 +108,55 @@ import Testing
             sender.packetsSentErrors == 1
         }
         #expect(outcome.delivered.isEmpty)
+    }
+
+    /// With `tls_server_name` set, the certificate is checked for that DNS name instead.
+    @Test func serverNameInTheCertificateIsAccepted() async throws {
+        let certs = try TestCertificates.make()
+        var sender = Self.node(certs)
+        sender.serverName = "memberlist-node"
+        let outcome = try await deliver(from: sender, to: Self.node(certs)) { _, receiver in
+            receiver.packetsReceived == 1
+        }
+        #expect(outcome.delivered == [pattern(4000, seed: 7)])
+    }
+
+    /// Rotating the files and reloading switches new connections to the new
+    /// certificate: after the receiver reloads with the rogue pair at the same
+    /// paths, an honest sender's packet fails verification.
+    @Test func reloadingPicksUpRotatedCertificates() async throws {
+        let certs = try TestCertificates.make()
+        let rotating = certs.directory + "/rotating"
+        try FileManager.default.createDirectory(atPath: rotating, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: rotating + "/cert.pem")
+        try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: rotating + "/key.pem")
+        let receiverTLS = DskitTLSSettings(
+            enabled: true, certPath: rotating + "/cert.pem", keyPath: rotating + "/key.pem", caPath: certs.ca)
+        let senderTLS = Self.node(certs)
+        let rogueCert = certs.rogueCert, rogueKey = certs.rogueKey
+        let counts = try await onFreshLoop { (loop, keep, finish: @escaping ([Int]) -> Void) in
+            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: senderTLS)))
+            let receiver = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: receiverTLS)))
+            sender.send([1], to: receiver.advertisedAddress)
+            whenTrue(loop, { [unowned receiver] in receiver.counters.packetsReceived == 1 }) {
+                [unowned sender, unowned receiver] in
+                do {
+                    for (source, target) in [(rogueCert, "/cert.pem"), (rogueKey, "/key.pem")] {
+                        try Data(contentsOf: URL(fileURLWithPath: source))
+                            .write(to: URL(fileURLWithPath: rotating + target))
+                    }
+                    try receiver.reloadTLSFiles()
+                } catch {
+                    Issue.record("rotation failed: \(error)")
+                }
+                sender.send([2], to: receiver.advertisedAddress)
+                whenTrue(loop, { sender.counters.packetsSentErrors == 1 }) {
+                    finish([sender.counters.packetsSent, sender.counters.packetsSentErrors,
+                            receiver.counters.packetsReceived])
+                }
+            }
+        }
+        #expect(counts == [1, 1, 1])
     }
 
     /// Our opt-in: with client certificates required, a node without one is

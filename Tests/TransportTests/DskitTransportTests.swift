@@ -258,6 +258,25 @@ func dskitConfiguration(
         #expect(result.loopTicks > 1)
     }
 
+    /// One listener per `bind_addr`; port 0 is chosen by the first and reused.
+    @Test func severalBindAddressesShareTheChosenPort() async throws {
+        let (bound, advertised, deliveredVia6) = try await onFreshLoop {
+            (loop, keep, finish: @escaping (([SocketAddress], SocketAddress, Bool)) -> Void) in
+            let receiver = keep(try DskitTransport(loop: loop, configuration: DskitTransportConfiguration(
+                bindAddresses: ["127.0.0.1", "::1"], bindPort: 0)))
+            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(ip: "::1")))
+            receiver.onPacket = { [unowned receiver] _ in
+                finish((receiver.boundAddresses, receiver.advertisedAddress, true))
+            }
+            sender.send([9], to: receiver.boundAddresses[1])
+        }
+        #expect(bound.count == 2)
+        #expect(bound[0].port == bound[1].port)
+        #expect(bound[1].ipString == "::1")
+        #expect(advertised == bound[0])
+        #expect(deliveredVia6)
+    }
+
     @Test func dialFailureIsCountedNotReported() async throws {
         let counters = try await onFreshLoop { (loop, keep, finish: @escaping (TransportCounters) -> Void) in
             let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration()))
