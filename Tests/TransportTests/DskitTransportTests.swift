@@ -86,6 +86,26 @@ func dskitConfiguration(
         #expect(bytes == [0x01, UInt8(advertised.utf8.count)] + Array(advertised.utf8) + payload + digest)
     }
 
+    /// An outbound stream starts with the `02` marker, then the node's bytes.
+    @Test func outboundStreamStartsWithTheStreamMarker() async throws {
+        let bytes = try await onFreshLoop { (loop, keep, finish: @escaping ([UInt8]) -> Void) in
+            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration()))
+            let raw = keep(try loop.listenTCP(on: try address("127.0.0.1:0"), onAccept: { connection in
+                keep(connection)
+                var received: [UInt8] = []
+                connection.onRead = { received.append(contentsOf: $0) }
+                connection.onReadEOF = { finish(received) }
+            }))
+            sender.openStream(to: raw.localAddress, timeout: .seconds(5)) { result in
+                guard case .success(let stream) = result else { return }
+                keep(stream)
+                try? stream.write(array: [0x06, 0x81, 0xA5])
+                stream.finishWriting()
+            }
+        }
+        #expect(bytes == [0x02, 0x06, 0x81, 0xA5])
+    }
+
     struct RawOutcome: Sendable {
         var delivered: [[UInt8]] = []
         var sources: [SocketAddress] = []

@@ -102,7 +102,7 @@ public final class DskitTransport: NodeTransport {
     }
 
     deinit {
-        for listener in listeners { listener.close() }
+        shutdown()
     }
 
     public var counters: TransportCounters { store.values }

@@ -76,8 +76,7 @@ public final class MemberlistTransport: NodeTransport {
     }
 
     deinit {
-        udp?.close()
-        listener?.close()
+        shutdown()
     }
 
     public var counters: TransportCounters {
