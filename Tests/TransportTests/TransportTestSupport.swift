@@ -45,6 +45,7 @@ func onFreshLoop<Result: Sendable>(
                         (object as? TransportStream)?.close()
                         (object as? TCPConnection)?.close()
                         (object as? TCPListener)?.close()
+                        (object as? UDPSocket)?.close()
                     }
                     keep.objects.removeAll()
                 }
