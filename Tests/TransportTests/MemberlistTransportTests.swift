@@ -172,6 +172,18 @@ import Testing
         #expect(counters.outgoingStreams == 0)
     }
 
+    /// The node picks a transport from config; both kinds come out bound.
+    @Test func transportChoiceBuildsEitherKind() async throws {
+        let kinds = try await onFreshLoop { (loop, keep, finish: @escaping ([String]) -> Void) in
+            let udp = keep(try TransportChoice.memberlist(
+                MemberlistTransportConfiguration(bindAddress: "127.0.0.1", bindPort: 0)).makeTransport(on: loop))
+            let tcp = keep(try TransportChoice.dskit(dskitConfiguration()).makeTransport(on: loop))
+            finish([String(describing: type(of: udp)), String(describing: type(of: tcp)),
+                    String(udp.advertisedAddress.port != 0), String(tcp.advertisedAddress.port != 0)])
+        }
+        #expect(kinds == ["MemberlistTransport", "DskitTransport", "true", "true"])
+    }
+
     @Test func rejectsANonNumericBindAddress() async throws {
         let error = try await onFreshLoop { (loop, _, finish: @escaping (TransportError?) -> Void) in
             do {
