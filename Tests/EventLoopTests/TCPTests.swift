@@ -31,11 +31,15 @@ func startEchoServer(
     }
 
     /// Writes `size` bytes in one call, half-closes, and reads the echo to EOF.
-    func echo(ip: String, size: Int) async throws -> EchoOutcome {
+    func echo(
+        ip: String, size: Int, serverTLS: TLSConfiguration? = nil, clientTLS: TLSConfiguration? = nil
+    ) async throws -> EchoOutcome {
         try await withLoop { handle in
             try await onLoop(handle) { (loop, finish: @escaping (EchoOutcome) -> Void) in
-                let listener = try startEchoServer(on: loop, ip: ip)
-                loop.connectTCP(to: listener.localAddress, timeout: .seconds(5)) { result in
+                let serverContext = try serverTLS.map { try TLSContext(configuration: $0) }
+                let clientContext = try clientTLS.map { try TLSContext(configuration: $0) }
+                let listener = try startEchoServer(on: loop, ip: ip, tls: serverContext)
+                loop.connectTCP(to: listener.localAddress, timeout: .seconds(5), tls: clientContext) { result in
                     let connection: TCPConnection
                     switch result {
                     case .failure(let error):
@@ -85,6 +89,17 @@ func startEchoServer(
         // The kernel could not take 8 MiB at once: the rest went to the queue.
         #expect(outcome.queuedAfterFirstWrite > 0)
         #expect(outcome.queuedAfterFirstWrite < size)
+    }
+
+    /// TLS records over partial writes both ways, and close_notify + FIN at the end.
+    @Test func multiMegabyteEchoOverTLS() async throws {
+        let size = 4 * 1024 * 1024 + 5
+        let outcome = try await echo(ip: "127.0.0.1", size: size,
+                                     serverTLS: try TLSTests.node(), clientTLS: try TLSTests.trustingClient())
+        #expect(outcome.closeError == nil)
+        #expect(outcome.echoedCount == size)
+        #expect(outcome.echoedMatches)
+        #expect(outcome.queuedAfterFirstWrite > 0)
     }
 
     @Test func echoOverIPv6() async throws {
