@@ -264,7 +264,7 @@ func dskitConfiguration(
                 loop.schedule(after: .milliseconds(20)) { tick($0) }
             }
             tick(loop)
-            sender.send([UInt8](repeating: 0x5A, count: 16 * 1024 * 1024), to: target)
+            sender.send([UInt8](repeating: 0x5A, count: 32 * 1024 * 1024), to: target)
             for index in 0..<3 { sender.send([UInt8(index)], to: target) }
             whenTrue(loop, { [unowned sender] in
                 sender.counters.packetsDropped == 3 && sender.counters.packetsSentErrors == 1
