@@ -53,7 +53,7 @@ import Testing
     /// Verified against the dialled IP's SAN (127.0.0.1 and ::1 are in the certificate).
     @Test(arguments: ["127.0.0.1", "::1"])
     func nodesWithTheTrustedCertificateExchangePackets(ip: String) async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         let outcome = try await deliver(from: Self.node(certs), to: Self.node(certs), ip: ip) { sender, receiver in
             receiver.packetsReceived == 1 && sender.packetsSent == 1
         }
@@ -66,7 +66,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func nodesWithTheTrustedCertificateExchangeStreams(clientIsA: Bool) async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         let result = try await dskitStreamRoundTrip(clientIsA: clientIsA, tls: Self.node(certs))
         #expect(result.requestAtServer == pattern(300_000, seed: 5))
         #expect(result.replyAtClient == pattern(2_000, seed: 6))
@@ -79,7 +79,7 @@ import Testing
     /// the CA it trusts): its packet fails at the handshake and is counted as a
     /// send error on the sender; nothing arrives.
     @Test func rogueNodeCannotDeliver() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         let outcome = try await deliver(from: Self.rogue(certs), to: Self.node(certs)) { sender, _ in
             sender.packetsSentErrors == 1
         }
@@ -90,7 +90,7 @@ import Testing
 
     /// An honest node refuses a rogue server the same way.
     @Test func honestNodeRefusesRogueServer() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         let outcome = try await deliver(from: Self.node(certs), to: Self.rogue(certs)) { sender, _ in
             sender.packetsSentErrors == 1
         }
@@ -101,7 +101,7 @@ import Testing
     /// A server name that is not in the certificate fails verification
     /// (without one, the dialled IP must be an IP SAN, which 127.0.0.1 is).
     @Test func wrongServerNameFailsVerification() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         var sender = Self.node(certs)
         sender.serverName = "not-the-node.example"
         let outcome = try await deliver(from: sender, to: Self.node(certs)) { sender, _ in
@@ -112,7 +112,7 @@ import Testing
 
     /// With `tls_server_name` set, the certificate is checked for that DNS name instead.
     @Test func serverNameInTheCertificateIsAccepted() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         var sender = Self.node(certs)
         sender.serverName = "memberlist-node"
         let outcome = try await deliver(from: sender, to: Self.node(certs)) { _, receiver in
@@ -125,9 +125,10 @@ import Testing
     /// certificate: after the receiver reloads with the rogue pair at the same
     /// paths, an honest sender's packet fails verification.
     @Test func reloadingPicksUpRotatedCertificates() async throws {
-        let certs = try TestCertificates.make()
-        let rotating = certs.directory + "/rotating"
+        let certs = try TestCertificates.load()
+        let rotating = certs.directory + "/rotating-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: rotating, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: rotating) }
         try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: rotating + "/cert.pem")
         try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: rotating + "/key.pem")
         let receiverTLS = DskitTLSSettings(
@@ -164,7 +165,7 @@ import Testing
     /// so the refusal shows on the server), while a node with the trusted
     /// certificate still delivers.
     @Test func requiringClientCertificatesRejectsClientsWithoutOne() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         let strict = Self.node(certs, requireClientCertificates: true)
         let anonymous = DskitTLSSettings(enabled: true, caPath: certs.ca)
         let rejected = try await deliver(from: anonymous, to: strict) { _, receiver in
@@ -183,7 +184,7 @@ import Testing
     /// A plain dskit node cannot talk to a TLS one: the server sees no TLS
     /// handshake and drops the connection.
     @Test func plainSenderIsRejectedByTLSReceiver() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         let outcome = try await deliver(from: DskitTLSSettings(), to: Self.node(certs)) { _, receiver in
             receiver.acceptErrors == 1
         }
@@ -192,7 +193,7 @@ import Testing
 
     /// Nodes configured with a Go cipher suite name and a minimum version still connect.
     @Test func configuredCipherSuiteAndMinimumVersionStillConnect() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try TestCertificates.load()
         var settings = Self.node(certs)
         settings.cipherSuites = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
         settings.minVersion = "VersionTLS12"

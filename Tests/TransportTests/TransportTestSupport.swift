@@ -123,7 +123,13 @@ struct TestCertificates: Sendable {
     var rogueCert: String { directory + "/rogue.pem" }
     var rogueKey: String { directory + "/rogue.key" }
 
-    static func make() throws -> TestCertificates {
+    /// One PKI per test process, made on first use (each test run leaves one
+    /// directory under the temporary directory, not one per test).
+    private static let shared = Result { try make() }
+
+    static func load() throws -> TestCertificates { try shared.get() }
+
+    private static func make() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("transport-certs-\(UUID().uuidString)").path
         let script = URL(fileURLWithPath: #filePath)
