@@ -10,6 +10,10 @@ import Glibc
 /// (TLS sends close_notify first). Deadlines are absolute, like Go's
 /// `SetReadDeadline`/`SetWriteDeadline`.
 ///
+/// The loop keeps an open connection alive (holding a reference is optional);
+/// `write` is allowed while connecting or handshaking and is flushed once the
+/// connection is established.
+///
 /// Callbacks: `onClose` fires once when the connection ends for any reason
 /// other than a local `close()`: a nil error means an orderly end (EOF seen in
 /// both directions). When the peer half-closes, `onReadEOF` runs; without one

@@ -3,7 +3,8 @@ import Glibc
 
 /// A non-blocking listening socket. Accepted connections are handed to
 /// `onAccept` ready to use: for TLS, only after their handshake succeeded
-/// (failed handshakes go to `onAcceptError` and are closed).
+/// (failed handshakes go to `onAcceptError` and are closed). The loop keeps
+/// the listener alive until `close()` or loop shutdown.
 public final class TCPListener {
     public let localAddress: SocketAddress
     /// TLS for connections accepted from now on; swap in a reloaded context

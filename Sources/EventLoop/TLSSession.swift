@@ -67,7 +67,7 @@ final class TLSSession {
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ: return .readable
         case SSL_ERROR_WANT_WRITE: return .writable
-        default: throw failure(operation: "handshake", result: result)
+        case let code: throw failure(operation: "handshake", code: code)
         }
     }
 
@@ -80,7 +80,7 @@ final class TLSSession {
         case SSL_ERROR_WANT_READ: return .needsReadable
         case SSL_ERROR_WANT_WRITE: return .needsWritable
         case SSL_ERROR_ZERO_RETURN: return .closed
-        default: throw failure(operation: "read", result: result)
+        case let code: throw failure(operation: "read", code: code)
         }
     }
 
@@ -94,7 +94,7 @@ final class TLSSession {
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ: return (0, .readable)
         case SSL_ERROR_WANT_WRITE: return (0, .writable)
-        default: throw failure(operation: "write", result: result)
+        case let code: throw failure(operation: "write", code: code)
         }
     }
 
@@ -114,16 +114,17 @@ final class TLSSession {
         return String(cString: name)
     }
 
-    private func failure(operation: String, result: Int32) -> TLSError {
-        let code = cshims_errno()
+    /// Builds the error for SSL_get_error's `code`; errno only explains SSL_ERROR_SYSCALL.
+    private func failure(operation: String, code: Int32) -> TLSError {
+        let systemErrno = code == SSL_ERROR_SYSCALL ? cshims_errno() : 0
         let verify = SSL_get_verify_result(ssl)
         var verification: String?
         if verify != X509_V_OK, let text = X509_verify_cert_error_string(verify) {
             verification = String(cString: text)
         }
-        let fallback = code != 0
-            ? SystemError(syscall: "SSL_\(operation)", errno: code).message
-            : "connection closed by peer"
+        let fallback = systemErrno != 0
+            ? SystemError(syscall: "SSL_\(operation)", errno: systemErrno).message
+            : code == SSL_ERROR_SYSCALL ? "connection closed by peer" : "SSL error \(code)"
         return TLSError.drainingQueue(operation: operation, fallback: fallback, verification: verification)
     }
 }

@@ -7,6 +7,7 @@ import Glibc
 /// 64 KiB) and calls the reader once per datagram with a view into the slab.
 /// Writes: `sendto` straight from the caller's bytes, or from a send buffer
 /// allocated once per socket; EAGAIN drops the datagram and counts it.
+/// The loop keeps the socket alive until `close()` or loop shutdown.
 public final class UDPSocket {
     /// The bound address (with the kernel-chosen port when bound to port 0).
     public let localAddress: SocketAddress

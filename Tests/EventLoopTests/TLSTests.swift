@@ -186,41 +186,50 @@ import EventLoop
         }
     }
 
-    /// Reloading swaps the certificate for new connections without a restart.
-    @Test func reloadSwitchesCertificateForNewConnections() async throws {
+    /// Reloading swaps the certificate for new connections without a restart;
+    /// a connection made before the reload keeps its session and still echoes.
+    @Test func reloadAffectsOnlyNewConnections() async throws {
         let rogue = try Self.rogue(), node = try Self.node(), trusting = try Self.trustingClient()
         let results = try await withLoop { handle in
             try await onLoop(handle) { (loop, finish: @escaping ([String]) -> Void) in
-                let serverContext = try TLSContext(configuration: rogue)
+                let serverContext = try TLSContext(configuration: node)
                 let clientContext = try TLSContext(configuration: trusting)
-                let address = try #require(SocketAddress(ip: "127.0.0.1", port: 0))
-                let listener = try loop.listenTCP(on: address, tls: serverContext, onAccept: { _ in })
+                let listener = try startEchoServer(on: loop, ip: "127.0.0.1", tls: serverContext)
                 var results: [String] = []
-                func attempt(then next: @escaping () -> Void) {
+                func attempt(then next: @escaping (TCPConnection?) -> Void) {
                     loop.connectTCP(to: listener.localAddress, timeout: .seconds(5), tls: clientContext) { result in
                         switch result {
                         case .success(let connection):
                             results.append("ok")
-                            connection.close()
-                        case .failure: results.append("rejected")
+                            next(connection)
+                        case .failure:
+                            results.append("rejected")
+                            next(nil)
                         }
-                        next()
                     }
                 }
-                attempt {
+                attempt { first in
                     do {
-                        try serverContext.reload(node)
+                        try serverContext.reload(rogue)
                         results.append("reloaded")
                     } catch {
                         results.append("reload failed: \(error)")
                     }
-                    attempt {
-                        _ = listener
-                        finish(results)
+                    attempt { second in
+                        second?.close()
+                        guard let first else { return finish(results) }
+                        first.onRead = { bytes in
+                            results.append(String(decoding: bytes, as: UTF8.self))
+                            first.close()
+                            _ = listener
+                            finish(results)
+                        }
+                        first.onClose = { _ in finish(results) }
+                        try? first.write(array: Array("old session".utf8))
                     }
                 }
             }
         }
-        #expect(results == ["rejected", "reloaded", "ok"])
+        #expect(results == ["ok", "reloaded", "rejected", "old session"])
     }
 }
