@@ -1,0 +1,108 @@
+import Wire
+
+/// Sending packets with piggybacked broadcasts and the gossip round
+/// (memberlist-wire.md §3.3, §3.4, §7.2; memberlist `sendMsg`, `gossip`,
+/// `getBroadcasts`).
+extension MembershipCore {
+    /// Per-part cost in a compound: the u16 length (Go's compoundOverhead).
+    static let compoundOverhead = 2
+    /// The compound's type byte and count (Go's compoundHeaderOverhead).
+    static let compoundHeaderOverhead = 2
+    /// Extra cost of a user broadcast: its `08` type byte (Go's userMsgOverhead).
+    static let userMessageOverhead = 1
+    /// Most parts one compound can carry (count is one byte, §3.5).
+    static let maxCompoundParts = 255
+
+    /// Queue one of memberlist's own broadcasts, replacing any with the same key.
+    func queueBroadcast(_ message: Message, key: String, notify: OperationID? = nil) {
+        broadcasts.enqueue(message, length: EncodedSize.of(message), key: key, notify: notify)
+    }
+
+    /// Fill `messages` with broadcasts for one packet (Go `getBroadcasts`):
+    /// memberlist's queue first, then user broadcasts in the space left.
+    func collectBroadcasts(overhead: Int, limit: Int, into messages: inout [Message]) {
+        let transmitLimit = retransmitLimit
+        let used = broadcasts.take(overhead: overhead, limit: limit, transmitLimit: transmitLimit, into: &messages)
+        let available = limit - used
+        if available > overhead + Self.userMessageOverhead && !userBroadcasts.isEmpty {
+            userBroadcasts.take(overhead: overhead + Self.userMessageOverhead, limit: available,
+                                transmitLimit: transmitLimit, into: &messages)
+        }
+    }
+
+    /// Send `message` with as many broadcasts piggybacked as fit (Go `sendMsg`,
+    /// §3.4): budget = UDPBufferSize − len − 2 − label − encryption overhead.
+    func sendMessage(_ message: Message, to address: NodeAddress, nodeName: String) {
+        var budget = config.udpBufferSize - EncodedSize.of(message) - Self.compoundHeaderOverhead - config.labelOverhead
+        if config.gossipVerifyOutgoing { budget -= config.encryptionOverhead }
+        scratchMessages.removeAll(keepingCapacity: true)
+        scratchMessages.append(message)
+        collectBroadcasts(overhead: Self.compoundOverhead, limit: budget, into: &scratchMessages)
+        emitPackets(scratchMessages, to: address, nodeName: nodeName, addCRC: crcByAddress(address))
+    }
+
+    /// Go looks the destination of a plain send up in its node map by the
+    /// host string, so the CRC is added only when a node is *named* like that
+    /// IP and speaks protocol 5 (§3.3).
+    func crcByAddress(_ address: NodeAddress) -> Bool {
+        guard membersNamedLikeIP > 0, let index = indexByName[address.ip.description] else { return false }
+        return members[index].versions.protocolMax >= 5
+    }
+
+    /// Emit `messages` as one bare message or compounds of at most 255 parts.
+    private func emitPackets(_ messages: [Message], to address: NodeAddress, nodeName: String, addCRC: Bool) {
+        if messages.count <= Self.maxCompoundParts {
+            out.append(.send(OutgoingPacket(to: address, nodeName: nodeName, addCRC: addCRC, messages: messages)))
+            return
+        }
+        var start = 0
+        while start < messages.count {
+            let end = Swift.min(start + Self.maxCompoundParts, messages.count)
+            out.append(.send(OutgoingPacket(to: address, nodeName: nodeName, addCRC: addCRC,
+                                            messages: Array(messages[start..<end]))))
+            start = end
+        }
+    }
+
+    /// Gossip ticker: send queued broadcasts to GossipNodes random nodes that
+    /// are alive, suspect, or dead within GossipToTheDeadTime (§7.2).
+    func gossipTick() {
+        guard let scheduled = nextGossipTick, now >= scheduled else { return }
+        var next = scheduled.advanced(byNanoseconds: gossipIntervalNanos)
+        if next <= now { next = now.advanced(byNanoseconds: gossipIntervalNanos) }
+        nextGossipTick = next
+        out.append(.armTimer(.gossipTick, at: next))
+
+        let peers = randomMembers(config.gossipNodes) { record in
+            if record.name == self.config.name { return true }
+            switch record.state {
+            case .alive, .suspect: return false
+            case .dead: return self.now.nanoseconds(since: record.stateChange) > self.gossipToTheDeadNanos
+            case .left: return true
+            }
+        }
+        var budget = config.udpBufferSize - Self.compoundHeaderOverhead - config.labelOverhead
+        budget -= config.encryptionOverhead
+        for peerIndex in peers {
+            scratchMessages.removeAll(keepingCapacity: true)
+            collectBroadcasts(overhead: Self.compoundOverhead, limit: budget, into: &scratchMessages)
+            if scratchMessages.isEmpty { return }
+            let peer = members[peerIndex]
+            emitPackets(scratchMessages, to: peer.address, nodeName: peer.name,
+                        addCRC: peer.versions.protocolMax >= 5)
+        }
+    }
+
+    /// Report leave/update operations whose broadcast finished.
+    func drainFinishedBroadcasts() {
+        guard !broadcasts.finishedNotifications.isEmpty else { return }
+        for id in broadcasts.finishedNotifications {
+            switch waitingOperations.removeValue(forKey: id) {
+            case .leave: out.append(.leaveFinished(id, timedOut: false))
+            case .update: out.append(.updateFinished(id, timedOut: false))
+            case nil: break
+            }
+        }
+        broadcasts.finishedNotifications.removeAll(keepingCapacity: true)
+    }
+}

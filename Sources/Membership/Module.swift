@@ -1,2 +1,0 @@
-/// SWIM + Lifeguard membership core (sans-IO); see memberlist-wire.md §7-9.
-public enum MembershipModule {}

@@ -1,0 +1,26 @@
+import Wire
+
+/// One UDP packet the runtime should encode and send (memberlist-wire.md §3.1).
+///
+/// `messages.count == 1` → the message is sent bare; more → one compound
+/// (§3.5; the core never puts more than 255 parts in one packet). The first
+/// message is the primary one (ping, ack, ...) when there is one; the rest are
+/// piggybacked broadcasts already chosen against the byte budget of §3.4.
+public struct OutgoingPacket: Hashable, Sendable {
+    public var to: NodeAddress
+    /// Name of the destination node when known ("" otherwise), for
+    /// RequireNodeNames and logging.
+    public var nodeName: String
+    /// Whether to prepend the CRC layer, decided as Go decides it (§3.3): the
+    /// destination is a known node (looked up by name for gossip and probes of
+    /// suspects, by IP string otherwise) whose PMax ≥ 5.
+    public var addCRC: Bool
+    public var messages: [Message]
+
+    public init(to: NodeAddress, nodeName: String, addCRC: Bool, messages: [Message]) {
+        self.to = to
+        self.nodeName = nodeName
+        self.addCRC = addCRC
+        self.messages = messages
+    }
+}

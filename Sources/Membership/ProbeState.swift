@@ -1,0 +1,48 @@
+import Wire
+
+/// The one probe in flight (memberlist `probeNode`, §7.1). Go blocks its
+/// probe goroutine; here the same steps advance on timer and message inputs.
+struct ProbeState {
+    enum Phase { case direct, indirect }
+    enum Fallback { case none, pending, contacted, failed }
+
+    let seqNo: UInt32
+    /// The target as it was when the probe started (Go copies the node).
+    let target: MemberRecord
+    let ping: Ping
+    let sentAt: MonotonicInstant
+    /// sentAt + scaled probe interval: the ack handler's lifetime.
+    let deadline: MonotonicInstant
+    var phase: Phase = .direct
+    var expectedNacks = 0
+    var nacks = 0
+    var fallback: Fallback = .none
+    /// The deadline passed while the TCP fallback was still running.
+    var waitingForFallback = false
+}
+
+/// An indirect ping we are running for another node (memberlist
+/// `handleIndirectPing`, §7.1): forward an ack with the requester's SeqNo, or
+/// a nack after ProbeTimeout when asked.
+struct IndirectForward {
+    let requesterSeqNo: UInt32
+    let requester: NodeAddress
+    let requesterName: String
+    let wantsNack: Bool
+}
+
+/// Why a push/pull stream was opened.
+enum PushPullPurpose {
+    case periodic
+    case join(OperationID, JoinTarget)
+}
+
+/// A join waiting for its push/pulls (§9).
+struct JoinProgress {
+    var outstanding: Int
+    var successes = 0
+    var failures: [JoinFailure] = []
+}
+
+/// A leave or update waiting for its broadcast (§9).
+enum WaitingOperation { case leave, update }
