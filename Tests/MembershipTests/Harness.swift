@@ -22,9 +22,9 @@ final class Harness {
     }
 
     @discardableResult
-    func run(_ body: (MembershipCore, MonotonicInstant, inout [MembershipEffect]) -> Void) -> [MembershipEffect] {
+    func run(_ body: (MembershipCore, MonotonicInstant, inout [MembershipEffect]) throws -> Void) rethrows -> [MembershipEffect] {
         effects.removeAll()
-        body(core, now, &effects)
+        try body(core, now, &effects)
         for case .armTimer(let timer, let at) in effects { armed[timer] = at }
         return effects
     }
