@@ -38,3 +38,11 @@ extension Message {
         return buffer.bytes
     }
 }
+
+extension Message {
+    /// Appends a packet user message `08 raw` straight from borrowed bytes (§3.6), without building a `Message`.
+    public static func encodeUser(_ raw: UnsafeRawBufferPointer, into buffer: inout WireBuffer) {
+        buffer.append(MessageType.user.rawValue)
+        buffer.append(contentsOf: raw)
+    }
+}

@@ -1,0 +1,120 @@
+/// Unwraps an incoming UDP packet (or dskit packet payload) and hands each
+/// message to a visitor, reversing memberlist-wire.md §3.1: label → decrypt →
+/// CRC → dispatch, recursing through compress and compound (depth-limited).
+/// Types never valid in a packet (pushPull 6, encrypt 10, err 13, and hasCrc
+/// below the outer layer) are refused, as Go's handleCommand refuses them.
+public enum PacketDecoder {
+    /// What happened to the parts of a packet that was accepted.
+    public struct Report: Hashable, Sendable {
+        /// Messages handed to the visitor.
+        public var delivered = 0
+        /// Compound parts that failed to decode (Go logs them and keeps going).
+        public var droppedParts = 0
+        /// Compound parts cut off by the end of the packet (§3.5).
+        public var truncatedParts = 0
+        /// The first per-part error, for logging.
+        public var firstPartError: PacketError?
+    }
+
+    /// Decodes `packet`, calling `visit` for each message in order.
+    /// Errors of the outer layers (label, decryption, CRC, the top-level message) are thrown;
+    /// errors of individual compound parts are counted in the report instead.
+    @discardableResult
+    public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
+                              _ visit: (Message) -> Void) throws(PacketError) -> Report {
+        let (packetLabel, rest) = try LabelHeader.strip(packet)
+        let aadLabel = try LabelHeader.verify(packetLabel: packetLabel, localLabel: security.label,
+                                              skipInboundLabelCheck: security.skipInboundLabelCheck)
+        var report = Report()
+        if let keyring = security.keyring {
+            let plain: [UInt8]?
+            do {
+                plain = try EncryptionAAD.packet(label: aadLabel).withTypedUnsafeBytes { (aad) throws(EncryptionError) in
+                    try keyring.decrypt(rest, additionalData: aad)
+                }
+            } catch {
+                // GossipVerifyIncoming=false: a packet that does not decrypt is taken as plaintext (§3.1).
+                guard !security.verifyIncoming else { throw PacketError.decryptionFailed(reason: String(describing: error)) }
+                plain = nil
+            }
+            if let plain {
+                try plain.withTypedUnsafeBytes { (raw) throws(PacketError) in
+                    try dispatch(try ChecksumHeader.unwrap(raw), depth: 0, security: security, report: &report, visit)
+                }
+                return report
+            }
+        }
+        try dispatch(try ChecksumHeader.unwrap(rest), depth: 0, security: security, report: &report, visit)
+        return report
+    }
+
+    /// Handles one message, compound or compress at nesting `depth`.
+    static func dispatch(_ bytes: UnsafeRawBufferPointer, depth: Int, security: PacketSecurity,
+                         report: inout Report, _ visit: (Message) -> Void) throws(PacketError) {
+        guard depth <= WireLimits.maxPacketNesting else { throw .nestingTooDeep(limit: WireLimits.maxPacketNesting) }
+        guard let first = bytes.first else { throw .empty }
+        guard let type = MessageType(rawValue: first) else { throw .unknownType(first) }
+        switch type {
+        case .compound:
+            let summary = try Compound.decode(UnsafeRawBufferPointer(rebasing: bytes[1...])) { (part) throws(PacketError) in
+                do throws(PacketError) {
+                    try dispatch(part, depth: depth + 1, security: security, report: &report, visit)
+                } catch {
+                    if case .nestingTooDeep = error { throw error }
+                    report.droppedParts += 1
+                    if report.firstPartError == nil { report.firstPartError = error }
+                }
+            }
+            report.truncatedParts += summary.truncatedParts
+        case .compress:
+            var reader = MessagePackReader(bytes, offset: 1)
+            var result: Result<[UInt8], PacketError> = .failure(.empty)
+            do {
+                try CompressedPayload.decode(from: &reader) { algorithm, buffer in
+                    do throws(CompressionError) {
+                        result = .success(try Decompressor.decompress(algorithm: algorithm, buffer, limit: security.decompressionLimit))
+                    } catch {
+                        result = .failure(PacketError(error))
+                    }
+                }
+            } catch {
+                throw .message(error)
+            }
+            let plain = try result.get()
+            try plain.withTypedUnsafeBytes { (raw) throws(PacketError) in
+                try dispatch(raw, depth: depth + 1, security: security, report: &report, visit)
+            }
+        case .ping, .indirectPing, .ack, .nack, .suspect, .alive, .dead, .user:
+            do {
+                visit(try Message.decode(bytes))
+            } catch {
+                throw .message(error)
+            }
+            report.delivered += 1
+        case .pushPull, .encrypt, .err, .hasCrc, .hasLabel:
+            throw .disallowedType(type, depth: depth)
+        }
+    }
+
+    /// Convenience collecting the messages into an array (allocates; for tests and slow paths).
+    public static func decodeAll(_ packet: [UInt8], security: PacketSecurity) throws(PacketError) -> [Message] {
+        var messages: [Message] = []
+        var failure: PacketError?
+        packet.withUnsafeBytes { raw in
+            do throws(PacketError) { try decode(raw, security: security) { messages.append($0) } } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return messages
+    }
+}
+
+extension PacketError {
+    /// Maps a compression failure onto the packet layer's cases.
+    init(_ error: CompressionError) {
+        switch error {
+        case .unknownAlgorithm(let algorithm): self = .unknownCompression(algorithm: algorithm)
+        case .emptyOutput: self = .emptyDecompressed
+        default: self = .decompressionFailed(reason: String(describing: error))
+        }
+    }
+}

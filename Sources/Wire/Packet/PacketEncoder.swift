@@ -1,0 +1,65 @@
+/// Builds an outgoing UDP packet (or dskit packet payload) from a message or
+/// compound, innermost first (memberlist-wire.md §3.1): compress if strictly
+/// smaller → CRC → encrypt → label.
+public enum PacketEncoder {
+    /// Appends the wrapped packet for `payload` (a whole message or compound, type byte included).
+    /// - Parameter crc: add the hasCrc wrapper; nil uses `security.crc`. Go adds it when the
+    ///   destination's PMax ≥ 5 (§3.3).
+    public static func encode(_ payload: UnsafeRawBufferPointer, security: PacketSecurity, crc: Bool? = nil,
+                              into out: inout WireBuffer) throws(PacketError) {
+        let start = out.count
+        do throws(PacketError) {
+            try LabelHeader.encode(security.label, into: &out)
+            let innerStart = out.count
+            var wroteCompressed = false
+            if security.compress {
+                let compressed = Compressor.compress(algorithm: security.compressionAlgorithm, payload)
+                // Used on UDP only if the whole compress message is strictly smaller (§3.1 step 2).
+                if compressedMessageLength(compressedCount: compressed.count) < payload.count {
+                    out.append(MessageType.compress.rawValue)
+                    compressed.withUnsafeBytes {
+                        CompressedPayload.encode(algorithm: security.compressionAlgorithm.rawValue, buffer: $0, into: &out)
+                    }
+                    wroteCompressed = true
+                }
+            }
+            if !wroteCompressed { out.append(contentsOf: payload) }
+            if crc ?? security.crc { ChecksumHeader.wrap(&out, from: innerStart) }
+            if security.encryptsOutgoing, let keyring = security.keyring {
+                let sealed: [UInt8]
+                do {
+                    let aad = EncryptionAAD.packet(label: security.label)
+                    sealed = try out.withUnsafeBytes { (raw) throws(EncryptionError) in
+                        try aad.withTypedUnsafeBytes { (aad) throws(EncryptionError) in
+                            try keyring.encrypt(UnsafeRawBufferPointer(rebasing: raw[innerStart...]), version: security.encryptionVersion,
+                                                additionalData: aad)
+                        }
+                    }
+                } catch {
+                    throw PacketError.encryptionFailed(reason: String(describing: error))
+                }
+                // UDP ciphertext has no type byte (§3.1 step 4).
+                out.truncate(to: innerStart)
+                out.append(contentsOf: sealed)
+            }
+        } catch {
+            out.truncate(to: start)
+            throw error
+        }
+    }
+
+    /// Encodes `message` into `scratch` (cleared first) and wraps it into `out`.
+    public static func encode(_ message: Message, security: PacketSecurity, crc: Bool? = nil,
+                              scratch: inout WireBuffer, into out: inout WireBuffer) throws(PacketError) {
+        scratch.removeAll(keepingCapacity: true)
+        message.encode(into: &scratch)
+        try scratch.withUnsafeBytes { (raw) throws(PacketError) in try encode(raw, security: security, crc: crc, into: &out) }
+    }
+
+    /// Size of `09 {Algo, Buf}` for a Buf of `compressedCount` bytes.
+    static func compressedMessageLength(compressedCount: Int) -> Int {
+        let rawHeader = compressedCount < 32 ? 1 : (compressedCount <= 0xFFFF ? 3 : 5)
+        // 09, fixmap, "Algo" key (5), algo (1), "Buf" key (4), raw header, bytes
+        return 1 + 1 + 5 + 1 + 4 + rawHeader + compressedCount
+    }
+}
