@@ -16,12 +16,15 @@ extension GossipNode {
             return
         }
         let deadline = LoopInstant.now().advanced(by: request.timeout)
+        if logger.enabled(.debug) {
+            logger.debug("push/pull", ("peer", "\(destination)"), ("join", "\(request.state.join)"))
+        }
         runExchange(to: destination, request: .pushPull(request.state), expectsReply: true, deadline: deadline) {
             [weak self] result in
             guard let self else { return }
             switch result {
             case .failure(let reason):
-                self.finishPushPull(id, .failure(.transport(reason)))
+                self.finishPushPull(id, .failure(.transport(reason.description)))
             case .success(.pushPull(let state)):
                 self.finishPushPull(id, .success(state))
             case .success(.error(let response)):
@@ -33,8 +36,9 @@ extension GossipNode {
     }
 
     private func finishPushPull(_ id: UInt64, _ result: Result<PushPullState, PushPullFailure>) {
-        if case .failure(let failure) = result {
-            logger.debug("push/pull failed", ("reason", "\(failure)"))
+        switch result {
+        case .failure(let failure): logger.debug("push/pull failed", ("reason", "\(failure)"))
+        case .success(let state): logger.debug("push/pull done", ("nodes", "\(state.nodes.count)"))
         }
         core.pushPullFinished(id, result: result, at: coreNow, into: &effects)
         drain()
@@ -70,15 +74,15 @@ extension GossipNode {
         runExchange(to: address, request: .user(payload), expectsReply: false, deadline: deadline) { result in
             switch result {
             case .success: completion(.success(()))
-            case .failure(let reason): completion(.failure(.stream(reason)))
+            case .failure(let reason): completion(.failure(.stream(reason.description)))
             }
         }
     }
 
     private func runExchange(to destination: SocketAddress, request: Message, expectsReply: Bool,
-                             deadline: LoopInstant, _ completion: @escaping (Result<Message?, String>) -> Void) {
+                             deadline: LoopInstant, _ completion: @escaping (Result<Message?, ExchangeFailure>) -> Void) {
         guard !isShutDown else {
-            completion(.failure("node shut down"))
+            completion(.failure(ExchangeFailure("node shut down")))
             return
         }
         var key: ObjectIdentifier?
@@ -99,6 +103,7 @@ extension GossipNode {
             stream.close()
             return
         }
+        if logger.enabled(.debug) { logger.debug("inbound stream", ("peer", "\(stream.remoteAddress)")) }
         let handler = InboundStreamHandler(stream: stream, security: security, node: self)
         inboundStreams[ObjectIdentifier(handler)] = handler
         handler.begin(deadline: LoopInstant.now().advanced(by: config.membership.tcpTimeout))

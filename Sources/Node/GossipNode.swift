@@ -174,9 +174,14 @@ public final class GossipNode {
     var coreNow: CoreInstant { CoreInstant(nanoseconds: LoopInstant.now().coreNanoseconds) }
 
     static func hostname() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        return String(cString: buffer)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let status = buffer.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return Int32(-1) }
+            return gethostname(base.assumingMemoryBound(to: CChar.self), raw.count - 1)
+        }
+        guard status == 0 else { return "localhost" }
+        let length = buffer.firstIndex(of: 0) ?? buffer.count
+        return String(decoding: buffer[0..<length], as: UTF8.self)
     }
 }
 

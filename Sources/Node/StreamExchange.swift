@@ -11,9 +11,9 @@ final class StreamExchange {
     let expectsReply: Bool
     private var decoder: StreamDecoder
     private var stream: TransportStream?
-    private var completion: ((Result<Message?, String>) -> Void)?
+    private var completion: ((Result<Message?, ExchangeFailure>) -> Void)?
 
-    init(security: PacketSecurity, expectsReply: Bool, completion: @escaping (Result<Message?, String>) -> Void) {
+    init(security: PacketSecurity, expectsReply: Bool, completion: @escaping (Result<Message?, ExchangeFailure>) -> Void) {
         self.expectsReply = expectsReply
         decoder = StreamDecoder(security: security, acceptedStream: false)
         self.completion = completion
@@ -26,7 +26,7 @@ final class StreamExchange {
              deadline: LoopInstant, security: PacketSecurity) {
         let timeout = LoopInstant.now().duration(to: deadline)
         guard timeout > .zero else {
-            finish(.failure("deadline passed before dialling"))
+            finish(.failure(ExchangeFailure("deadline passed before dialling")))
             return
         }
         transport.openStream(to: destination, timeout: timeout) { [weak self] result in
@@ -36,7 +36,7 @@ final class StreamExchange {
             }
             switch result {
             case .failure(let error):
-                self.finish(.failure("dial \(destination): \(error)"))
+                self.finish(.failure(ExchangeFailure("dial \(destination): \(error)")))
             case .success(let stream):
                 self.attach(stream, request: request, deadline: deadline, security: security)
             }
@@ -50,9 +50,9 @@ final class StreamExchange {
         stream.onClose = { [weak self] error in
             guard let self else { return }
             if self.expectsReply {
-                self.finish(.failure(error.map { "\($0)" } ?? "stream closed before the reply"))
+                self.finish(.failure(ExchangeFailure(error.map { "\($0)" } ?? "stream closed before the reply")))
             } else if let error {
-                self.finish(.failure("\(error)"))
+                self.finish(.failure(ExchangeFailure("\(error)")))
             } else {
                 self.finish(.success(nil))
             }
@@ -62,7 +62,7 @@ final class StreamExchange {
             try StreamEncoder.encode(request, security: security, writeLabel: true, into: &frame)
             try frame.withUnsafeBytes { (raw) throws(TransportError) in try stream.write(raw) }
         } catch {
-            finish(.failure("write: \(error)"))
+            finish(.failure(ExchangeFailure("write: \(error)")))
             return
         }
         if !expectsReply { stream.finishWriting() }
@@ -78,10 +78,10 @@ final class StreamExchange {
                     return
                 }
             } catch {
-                finish(.failure("bad reply: \(error)"))
+                finish(.failure(ExchangeFailure("bad reply: \(error)")))
                 return
             }
-            if stream.isReadClosed { finish(.failure("peer closed before a complete reply")) }
+            if stream.isReadClosed { finish(.failure(ExchangeFailure("peer closed before a complete reply"))) }
         } else {
             stream.consume(stream.readableBytes.count)
             if stream.isReadClosed { finish(.success(nil)) }
@@ -95,11 +95,17 @@ final class StreamExchange {
         stream = nil
     }
 
-    private func finish(_ result: Result<Message?, String>) {
+    private func finish(_ result: Result<Message?, ExchangeFailure>) {
         guard let completion else { return }
         self.completion = nil
         stream?.close()
         stream = nil
         completion(result)
     }
+}
+
+/// Why a stream exchange failed, as text for logs and core failure reasons.
+struct ExchangeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
