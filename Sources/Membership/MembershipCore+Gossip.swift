@@ -10,8 +10,9 @@ extension MembershipCore {
     static let compoundHeaderOverhead = 2
     /// Extra cost of a user broadcast: its `08` type byte (Go's userMsgOverhead).
     static let userMessageOverhead = 1
-    /// Most parts one compound can carry (count is one byte, §3.5).
-    static let maxCompoundParts = 255
+    /// Most parts we put in one compound: the count is one byte (§3.5), but
+    /// Go's decodeCompoundMessage overflows uint8 in numParts*2 for 128-255.
+    static let maxCompoundParts = Compound.maxSentParts
 
     /// Queue one of memberlist's own broadcasts, replacing any with the same key.
     func queueBroadcast(_ message: Message, key: String, notify: OperationID? = nil) {
@@ -49,7 +50,7 @@ extension MembershipCore {
         return members[index].versions.protocolMax >= 5
     }
 
-    /// Emit `messages` as one bare message or compounds of at most 255 parts.
+    /// Emit `messages` as one bare message or compounds of at most 127 parts.
     private func emitPackets(_ messages: [Message], to address: NodeAddress, nodeName: String, addCRC: Bool) {
         if messages.count <= Self.maxCompoundParts {
             out.append(.send(OutgoingPacket(to: address, nodeName: nodeName, addCRC: addCRC, messages: messages)))

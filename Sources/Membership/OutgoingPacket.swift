@@ -3,7 +3,7 @@ import Wire
 /// One UDP packet the runtime should encode and send (memberlist-wire.md §3.1).
 ///
 /// `messages.count == 1` → the message is sent bare; more → one compound
-/// (§3.5; the core never puts more than 255 parts in one packet). The first
+/// (§3.5; the core never puts more than 127 parts in one packet, see `Compound.maxSentParts`). The first
 /// message is the primary one (ping, ack, ...) when there is one; the rest are
 /// piggybacked broadcasts already chosen against the byte budget of §3.4.
 public struct OutgoingPacket: Hashable, Sendable {

@@ -58,7 +58,7 @@ public final class GossipNode {
 
     /// Go's decodeCompoundMessage computes numParts*2 in uint8, so a compound
     /// of 128-255 parts breaks Go peers: never send more than 127 parts.
-    static let maxCompoundParts = 127
+    static let maxCompoundParts = Compound.maxSentParts
 
     /// Binds the transport and builds the core. The node name is
     /// `config.membership.name` if set, else resolved from `-memberlist.nodename`

@@ -128,18 +128,18 @@ import Testing
         }
     }
 
-    @Test func builderSplitsAt255Parts() throws {
+    @Test func builderSplitsAt127PartsForGo() throws {
         var builder = CompoundBuilder(budget: 1_000_000)
         for index in 0..<600 {
             let added = builder.append([0x08, UInt8(index & 0xff), UInt8(index >> 8)])
             #expect(added)
         }
-        #expect(builder.packetCount == 3)
+        #expect(builder.packetCount == 5)
         var scratch = WireBuffer(capacity: 2048)
         var packets: [[UInt8]] = []
         builder.emit(using: &scratch) { packets.append([UInt8]($0)) }
-        #expect(packets.count == 3)
-        #expect(packets.map { $0[1] } == [255, 255, 90])
+        #expect(packets.count == 5)
+        #expect(packets.map { $0[1] } == [127, 127, 127, 127, 92])
         var all: [[UInt8]] = []
         for packet in packets {
             #expect(packet[0] == 7)

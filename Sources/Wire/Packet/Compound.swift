@@ -2,6 +2,9 @@
 public enum Compound {
     /// N is one byte (§10 pitfall 16).
     public static let maxParts = 255
+    /// Most parts we SEND in one compound. Go's decodeCompoundMessage computes
+    /// `numParts*2` in uint8, so 128-255 parts overflow and break Go peers.
+    public static let maxSentParts = 127
     /// Each length is a u16.
     public static let maxPartLength = Int(UInt16.max)
 

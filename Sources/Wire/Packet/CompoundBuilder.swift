@@ -1,5 +1,5 @@
 /// Collects encoded messages within a byte budget and emits them as compounds
-/// of at most 255 parts each (memberlist-wire.md §3.4-3.5). Which messages are
+/// of at most 127 parts each (`Compound.maxSentParts`, Go's uint8 overflow) (memberlist-wire.md §3.4-3.5). Which messages are
 /// offered, and in what order, is the broadcast queue's business (§7.2).
 ///
 /// Storage is reused across rounds: call `reset(budget:)` instead of making a new builder.
@@ -66,13 +66,13 @@ public struct CompoundBuilder: Sendable {
         switch lengths.count {
         case 0: 0
         case 1: 1
-        default: (lengths.count + Compound.maxParts - 1) / Compound.maxParts
+        default: (lengths.count + Compound.maxSentParts - 1) / Compound.maxSentParts
         }
     }
 
     /// Writes each packet into `scratch` (cleared first) and hands it to `body`: nothing when empty,
     /// the bare message for a single part (as Go's gossip sends it), otherwise one compound per
-    /// run of up to 255 parts.
+    /// run of up to 127 parts (`Compound.maxSentParts`).
     public func emit(using scratch: inout WireBuffer, _ body: (UnsafeRawBufferPointer) -> Void) {
         data.withUnsafeBytes { all in
             if lengths.count == 1 {
@@ -82,7 +82,7 @@ public struct CompoundBuilder: Sendable {
             var partIndex = 0
             var offset = 0
             while partIndex < lengths.count {
-                let end = min(partIndex + Compound.maxParts, lengths.count)
+                let end = min(partIndex + Compound.maxSentParts, lengths.count)
                 scratch.removeAll(keepingCapacity: true)
                 scratch.append(MessageType.compound.rawValue)
                 scratch.append(UInt8(end - partIndex))
