@@ -63,7 +63,15 @@ public final class GossipNode {
     /// Binds the transport and builds the core. The node name is
     /// `config.membership.name` if set, else resolved from `-memberlist.nodename`
     /// or the hostname (plus a random suffix when randomizing).
-    public init(config: NodeConfig, loop: EventLoop, logger: Logger) throws(NodeError) {
+    public convenience init(config: NodeConfig, loop: EventLoop, logger: Logger) throws(NodeError) {
+        try self.init(config: config, loop: loop, logger: logger) { (config) throws(TransportError) in
+            try TransportFactory.make(config, loop: loop)
+        }
+    }
+
+    /// As above with the transport built by `makeTransport` (tests inject one).
+    init(config: NodeConfig, loop: EventLoop, logger: Logger,
+         makeTransport: (NodeConfig) throws(TransportError) -> any NodeTransport) throws(NodeError) {
         var config = config
         var generator = SystemRandomNumberGenerator()
         if config.membership.name.isEmpty {
@@ -88,7 +96,7 @@ public final class GossipNode {
             skipInboundLabelCheck: config.membership.skipInboundLabelCheck,
             encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
             compress: config.membership.enableCompression, crc: false)
-        do { transport = try TransportFactory.make(config, loop: loop) } catch { throw .transport(error) }
+        do { transport = try makeTransport(config) } catch { throw .transport(error) }
         let advertise = NodeAddress(transport.advertisedAddress)
         config.membership.bindPort = advertise.port
         let delegate = CoreDelegate()

@@ -14,6 +14,7 @@ final class Daemon {
     let node: GossipNode
     private(set) var exitCode: Int32 = 0
     private var leaving = false
+    private var exiting = false
     private var stdinWatch: EventLoop.Watch?
     private var stdinBuffer: [UInt8] = []
 
@@ -27,10 +28,10 @@ final class Daemon {
     }
 
     func start() throws {
-        node.onEvent = { [unowned self] event in self.log(event) }
+        node.onEvent = { [weak self] event in self?.log(event) }
         try node.start()
-        try loop.onSignal(SIGTERM) { [unowned self] signal in self.signalled(signal) }
-        try loop.onSignal(SIGINT) { [unowned self] signal in self.signalled(signal) }
+        try loop.onSignal(SIGTERM) { [weak self] signal in self?.signalled(signal) }
+        try loop.onSignal(SIGINT) { [weak self] signal in self?.signalled(signal) }
         if config.stdinCommands { watchStdin() }
         if !config.joinMembers.isEmpty { attemptJoin(1) }
     }
@@ -40,8 +41,8 @@ final class Daemon {
     /// One full-join attempt; on failure retry with doubling backoff up to
     /// `-memberlist.max-join-retries` (dskit-kv-ring.md §4, "Full join").
     private func attemptJoin(_ attempt: Int) {
-        node.join(config.joinMembers) { [unowned self] outcome in
-            guard !self.leaving else { return }
+        node.join(config.joinMembers) { [weak self] outcome in
+            guard let self, !self.leaving else { return }
             if outcome.successes > 0 {
                 self.logger.info("joined memberlist cluster", ("reached_nodes", "\(outcome.successes)"),
                                  ("attempt", "\(attempt)"))
@@ -51,7 +52,7 @@ final class Daemon {
             let reason = outcome.failures.joined(separator: "; ")
             self.logger.warn("joining memberlist cluster failed", ("attempt", "\(attempt)"), ("err", reason))
             if attempt < max(1, self.config.maxJoinRetries) {
-                self.loop.schedule(after: self.backoff(attempt)) { [unowned self] _ in self.attemptJoin(attempt + 1) }
+                self.loop.schedule(after: self.backoff(attempt)) { [weak self] _ in self?.attemptJoin(attempt + 1) }
             } else if self.config.abortIfJoinFails {
                 self.logger.error("giving up joining the cluster", ("attempts", "\(attempt)"))
                 self.exitCode = 1
@@ -79,14 +80,38 @@ final class Daemon {
     private func leaveAndExit() {
         guard !leaving else { return }
         leaving = true
-        node.leave(timeout: config.leaveTimeout) { [unowned self] complete in
+        node.leave(timeout: config.leaveTimeout) { [weak self] complete in
+            guard let self else { return }
             self.logger.info("left memberlist cluster", ("broadcast_complete", "\(complete)"))
-            // Let the transport put the last gossip on the wire (dskit writers dial first).
-            let grace: Duration = self.config.transport == .tcp ? .milliseconds(500) : .milliseconds(100)
-            self.loop.schedule(after: grace) { [unowned self] _ in
-                self.node.shutdown()
-                self.loop.stop()
+            self.exitSoon()
+        }
+        watchForEmptyCluster()
+    }
+
+    /// Gossip never goes to nodes that left, so once every peer is gone the
+    /// leave broadcast cannot finish: stop waiting (Go would block until the timeout).
+    private func watchForEmptyCluster() {
+        loop.schedule(after: .milliseconds(100)) { [weak self] _ in
+            guard let self, !self.node.isShutDown, !self.exiting else { return }
+            if self.node.liveMembers.allSatisfy({ $0.name == self.node.name }) {
+                self.logger.info("left memberlist cluster", ("broadcast_complete", "no live peers"))
+                self.exitSoon()
+            } else {
+                self.watchForEmptyCluster()
             }
+        }
+    }
+
+    /// Let the transport put the last gossip on the wire (dskit writers dial
+    /// first), then stop.
+    private func exitSoon() {
+        guard !exiting else { return }
+        exiting = true
+        let grace: Duration = config.transport == .tcp ? .milliseconds(500) : .milliseconds(100)
+        loop.schedule(after: grace) { [weak self] _ in
+            guard let self else { return }
+            self.node.shutdown()
+            self.loop.stop()
         }
     }
 
@@ -134,7 +159,7 @@ final class Daemon {
         let flags = fcntl(0, F_GETFL)
         _ = fcntl(0, F_SETFL, flags | O_NONBLOCK)
         do {
-            stdinWatch = try loop.watch(0, interest: .read) { [unowned self] _ in self.readStdin() }
+            stdinWatch = try loop.watch(0, interest: .read) { [weak self] _ in self?.readStdin() }
         } catch {
             logger.warn("cannot watch stdin for commands", ("err", "\(error)"))
         }

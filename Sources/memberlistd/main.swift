@@ -24,7 +24,7 @@ func runDaemon() -> Int32 {
         let loop = try EventLoop()
         let daemon = try Daemon(config: config, loop: loop, logger: logger)
         try daemon.start()
-        try loop.run()
+        try withExtendedLifetime(daemon) { try loop.run() }
         return daemon.exitCode
     } catch {
         logger.error("cannot start", ("err", "\(error)"))
