@@ -62,12 +62,16 @@ int cshims_eventfd_create(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 
 int cshims_eventfd_signal(int fd) {
     uint64_t one = 1;
-    return write(fd, &one, sizeof one) == (ssize_t)sizeof one ? 0 : -1;
+    ssize_t n;
+    do { n = write(fd, &one, sizeof one); } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof one ? 0 : -1;
 }
 
 int cshims_eventfd_drain(int fd) {
     uint64_t value;
-    return read(fd, &value, sizeof value) == (ssize_t)sizeof value ? 0 : -1;
+    ssize_t n;
+    do { n = read(fd, &value, sizeof value); } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof value ? 0 : -1;
 }
 
 // MARK: signals
@@ -77,13 +81,6 @@ int cshims_block_signal(int signo) {
     sigemptyset(&set);
     sigaddset(&set, signo);
     return pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
-int cshims_unblock_signal(int signo) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signo);
-    return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int cshims_ignore_signal(int signo) {
@@ -132,8 +129,6 @@ const int CSHIMS_SO_RCVBUF = SO_RCVBUF;
 const int CSHIMS_SO_SNDBUF = SO_SNDBUF;
 const int CSHIMS_IPPROTO_TCP = IPPROTO_TCP;
 const int CSHIMS_TCP_NODELAY = TCP_NODELAY;
-const int CSHIMS_IPPROTO_IPV6 = IPPROTO_IPV6;
-const int CSHIMS_IPV6_V6ONLY = IPV6_V6ONLY;
 
 int cshims_addr_parse(const char *text, uint16_t port, cshims_addr *out) {
     memset(out, 0, sizeof *out);

@@ -41,6 +41,10 @@ public final class EventLoop {
     /// Shared scratch space for stream reads: data is handed to callbacks as a
     /// view and never outlives them, so one buffer serves every connection.
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// Receive slab shared by every UDP socket of this loop, built on first bind.
+    var udpSlab: UDPReceiveSlab?
+    /// Outbound stream buffers recycled between connections.
+    let streamBuffers = StreamBufferPool()
 
     private enum LifeState { case idle, running, closed }
 

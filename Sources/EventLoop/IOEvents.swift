@@ -9,7 +9,9 @@ public struct IOInterest: OptionSet, Sendable, Hashable {
     public static let write = IOInterest(rawValue: 2)
 
     var epollMask: UInt32 {
-        var mask: UInt32 = CSHIMS_EPOLLRDHUP
+        // No EPOLLRDHUP: after the peer's FIN it would stay raised (level-
+        // triggered) even once reading stopped; EOF is seen as recv() == 0.
+        var mask: UInt32 = 0
         if contains(.read) { mask |= CSHIMS_EPOLLIN }
         if contains(.write) { mask |= CSHIMS_EPOLLOUT }
         return mask

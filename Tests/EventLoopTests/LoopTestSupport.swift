@@ -55,3 +55,13 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+extension TCPConnection {
+    /// `write` for an array, keeping the typed error.
+    func write(array: [UInt8]) throws(ConnectionError) {
+        let result: Result<Void, ConnectionError> = array.withUnsafeBytes { bytes in
+            Result { () throws(ConnectionError) in try self.write(bytes) }
+        }
+        try result.get()
+    }
+}

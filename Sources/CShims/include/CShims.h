@@ -1,7 +1,8 @@
 // C shims for what Swift cannot import directly: _GNU_SOURCE-only calls
-// (epoll, eventfd, signalfd, recvmmsg, sendmmsg), sockaddr helpers
-// and OpenSSL macros. Every call here is a thin wrapper: no retries, no
-// policy; errno is left for the Swift caller (read it with cshims_errno).
+// (epoll, eventfd, signalfd, recvmmsg, gettid/tgkill), sockaddr helpers
+// and OpenSSL macros. Calls are thin wrappers without policy; errno is left
+// for the Swift caller (read it with cshims_errno), which retries EINTR (the
+// eventfd helpers retry it themselves, being used from any thread).
 #ifndef CSHIMS_H
 #define CSHIMS_H
 
@@ -62,8 +63,6 @@ int cshims_eventfd_drain(int fd);
 
 /// Adds `signo` to the calling thread's blocked mask (pthread_sigmask SIG_BLOCK).
 int cshims_block_signal(int signo);
-/// Removes `signo` from the calling thread's blocked mask.
-int cshims_unblock_signal(int signo);
 /// Sets `signo` to SIG_IGN for the whole process (used for SIGPIPE).
 int cshims_ignore_signal(int signo);
 /// signalfd over `count` signals; `fd` -1 creates (nonblocking, cloexec), else updates.
@@ -124,8 +123,6 @@ extern const int CSHIMS_SO_RCVBUF;
 extern const int CSHIMS_SO_SNDBUF;
 extern const int CSHIMS_IPPROTO_TCP;
 extern const int CSHIMS_TCP_NODELAY;
-extern const int CSHIMS_IPPROTO_IPV6;
-extern const int CSHIMS_IPV6_V6ONLY;
 
 // MARK: batched UDP receive
 
