@@ -58,6 +58,10 @@ final class DskitPacketWriterPool {
         maxQueued = max(0, configuration.maxQueuedPackets)
     }
 
+    deinit {
+        for connection in connections.values { connection.close() }
+    }
+
     /// Packets waiting for a writer.
     var queuedCount: Int { waiting.count - waitingHead }
 
@@ -188,7 +192,7 @@ final class DskitPacketWriterPool {
         connections[key] = connection
         if writeTimeout > .zero { connection.setDeadline(loop.now + writeTimeout) }
         var completed = false
-        let succeed = { [unowned self, unowned connection] in
+        let succeed = { [unowned self] in
             guard !completed else { return }
             completed = true
             self.store.values.packetsSent += 1

@@ -102,10 +102,18 @@ public final class DskitTransport: NodeTransport {
     }
 
     deinit {
-        for listener in listeners { listener.close() }
+        shutdown()
     }
 
     public var counters: TransportCounters { store.values }
+
+    /// Re-reads the TLS certificate, key and CA files (rotation without a
+    /// restart). Connections from now on use them; open ones keep theirs. On
+    /// failure the previous files stay in use. No effect without TLS.
+    public func reloadTLSFiles() throws(TransportError) {
+        guard let tls else { return }
+        do { try tls.reload() } catch { throw .tls(error) }
+    }
 
     /// Packets waiting for a free writer (for tests and metrics).
     public var queuedPackets: Int { writers?.queuedCount ?? 0 }

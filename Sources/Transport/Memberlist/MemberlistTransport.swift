@@ -76,8 +76,7 @@ public final class MemberlistTransport: NodeTransport {
     }
 
     deinit {
-        udp?.close()
-        listener?.close()
+        shutdown()
     }
 
     public var counters: TransportCounters {
@@ -174,7 +173,8 @@ public final class MemberlistTransport: NodeTransport {
                     on: ip.with(port: port),
                     onAccept: { connection in
                         if let transport = relay.target { transport.accepted(connection) } else { connection.close() }
-                    })
+                    },
+                    onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
             } catch {
                 throw .bind(address: ip.with(port: port).description, error)
             }
