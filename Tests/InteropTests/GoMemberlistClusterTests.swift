@@ -39,6 +39,18 @@ struct GoMemberlistClusterTests {
         }
     }
 
+    @Test func peerWithUnreadableKeyFailsAtLaunchWithItsError() async throws {
+        var options = GoPeerOptions(name: "badkey", bindPort: try PortAllocator.freePort())
+        options.keyFile = "/nonexistent/memberlistd-key"
+        do {
+            _ = try await GoPeer.launch(options)
+            Issue.record("a peer without its key file must not become ready")
+        } catch let GoPeerError.exited(_, peer, recent, _) {
+            #expect(peer == "badkey")
+            #expect(recent.contains { $0.contains("\"fatal\"") && $0.contains("/nonexistent/memberlistd-key") })
+        }
+    }
+
     @Test func threePeersConvergeToThreeAlive() async throws {
         let peers = try await startCluster("converge")
         try await expectConverged(peers)
@@ -107,6 +119,7 @@ struct GoMemberlistClusterTests {
 
     @Test func sharedKeyConvergesAndWrongKeyStaysOut() async throws {
         let directory = try TestFiles.makeDirectory("keys")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let key = Data((0..<32).map { UInt8($0 * 7 & 0xFF) })
         let hexKey = try TestFiles.write(key.map { String(format: "%02x", $0) }.joined(), named: "key.hex", in: directory)
         let base64Key = try TestFiles.write(key.base64EncodedString(), named: "key.b64", in: directory)
@@ -163,11 +176,73 @@ struct GoMemberlistClusterTests {
         }
     }
 
+    /// dskit servers do not request client certificates, so a peer holding
+    /// an untrusted certificate but trusting the real CA can dial in and
+    /// join; the real nodes can never dial it back (its server certificate
+    /// fails verification), so their probes fail and they declare it dead.
+    @Test func dskitTLSRogueTrustingRealCAJoinsButIsDeclaredDead() async throws {
+        let ca = try TestFiles.certificate("ca.pem")
+        let peers = try await startCluster("tlsca", count: 2) { options, _ in
+            options.transport = .dskit
+            options.tls = GoPeerOptions.TLS(
+                certPath: try TestFiles.certificate("node.pem"), keyPath: try TestFiles.certificate("node.key"), caPath: ca)
+        }
+        try await expectConverged(peers)
+
+        var rogueOptions = GoPeerOptions(name: "tlsca-rogue", bindPort: try PortAllocator.freePort())
+        rogueOptions.transport = .dskit
+        rogueOptions.tls = GoPeerOptions.TLS(
+            certPath: try TestFiles.certificate("rogue.pem"), keyPath: try TestFiles.certificate("rogue.key"), caPath: ca)
+        rogueOptions.join = [peers[0].address]
+        let rogue = try await GoPeer.launch(rogueOptions)
+        let reply = try await rogue.waitFor("join result") { $0.event == "joined" || $0.event == "join_error" }
+        #expect(reply.event == "joined", "the TLS server side checks no client certificate: \(reply)")
+        for peer in peers {
+            try await peer.waitForEvent("leave", node: rogue.name, state: "dead")
+            let stats = try await peer.stats()
+            #expect((stats["packets_sent_errors"] ?? 0) > 0, "dialling the rogue must fail certificate verification")
+        }
+    }
+
+    /// dskit counts and logs a packet whose MD5 does not match but still
+    /// delivers it; the source memberlist sees is the header address
+    /// (dskit-kv-ring.md §1). A user message `[0x08][payload]` makes the
+    /// delivery visible.
+    @Test func dskitPacketWithBadDigestIsStillDelivered() async throws {
+        var options = GoPeerOptions(name: "digest", bindPort: try PortAllocator.freePort())
+        options.transport = .dskit
+        let peer = try await GoPeer.launch(options)
+
+        func packet(_ payload: [UInt8], digest: [UInt8]) -> [UInt8] {
+            let from = Array("127.0.0.1:9".utf8)
+            return [0x01, UInt8(from.count)] + from + payload + digest
+        }
+        let badDigest = [UInt8](repeating: 0xAB, count: 16)
+        try LoopbackTCP.send(packet([0x08] + Array("despite bad md5".utf8), digest: badDigest), toPort: options.bindPort)
+        try await peer.waitForUserMessage("despite bad md5")
+
+        try LoopbackTCP.send([0x01, 0x00] + [UInt8](repeating: 0, count: 15), toPort: options.bindPort)  // < 16 bytes
+        try LoopbackTCP.send([0x07, 0x01, 0x02], toPort: options.bindPort)  // unknown connection type
+        let stats = try await peer.waitForStats("malformed connections counted") {
+            $0["unknown_connections"] == 1 && $0["packets_received_errors"] == 2
+        }
+        #expect(stats["packets_digest_mismatch"] == 1)
+        #expect(stats["packets_received"] == 2)
+    }
+
     @Test func dskitTransportWithoutTLSFormsCluster() async throws {
         let peers = try await startCluster("dskit") { options, _ in options.transport = .dskit }
         try await expectConverged(peers)
         try await peers[2].broadcast("over plain dskit TCP")
         try await peers[0].waitForUserMessage("over plain dskit TCP")
         try await peers[1].waitForUserMessage("over plain dskit TCP")
+
+        let binary: [UInt8] = [0x00, 0xFF, 0x80, 0x0A, 0xC3]  // not UTF-8, contains a newline byte
+        try await peers[0].broadcast(bytes: binary)
+        try await peers[1].waitForUserMessage(bytes: binary)
+        try await peers[2].waitForUserMessage(bytes: binary)
+        let stats = try await peers[1].stats()
+        #expect((stats["packets_sent"] ?? 0) > 0)
+        #expect(stats["packets_digest_mismatch"] == 0)
     }
 }

@@ -11,8 +11,8 @@ final class GoPeer: Sendable {
     let options: GoPeerOptions
     /// The name the peer runs under.
     var name: String { options.name }
-    /// The advertised `ip:port` the peer reported when ready.
-    let address: String
+    /// The advertised `ip:port` the peer reported in its `ready` event.
+    var address: String { events.first { $0.event == "ready" }?.addr ?? options.address }
 
     private let process: Process
     private let stdin: FileHandle
@@ -39,7 +39,6 @@ final class GoPeer: Sendable {
 
     private init(options: GoPeerOptions, executable: String) throws {
         self.options = options
-        self.address = options.address
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = options.arguments
@@ -51,26 +50,6 @@ final class GoPeer: Sendable {
         let events = GoPeerEventLog()
         let stderrTail = SharedMutex(Data())
         let exit = SharedMutex(ExitState())
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                events.close()
-            } else {
-                events.append(chunk)
-            }
-        }
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            stderrTail.withLock { tail in
-                tail.append(chunk)
-                if tail.count > GoPeer.stderrLimit { tail.removeFirst(tail.count - GoPeer.stderrLimit) }
-            }
-        }
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
             let waiters = exit.withLock { state in
@@ -85,11 +64,43 @@ final class GoPeer: Sendable {
         } catch {
             throw GoPeerError.launchFailed("\(executable): \(error)")
         }
+        Self.pump(output.fileHandleForReading, into: events.append, atEnd: events.close)
+        Self.pump(errors.fileHandleForReading, into: { chunk in
+            stderrTail.withLock { tail in
+                tail.append(chunk)
+                if tail.count > GoPeer.stderrLimit { tail.removeFirst(tail.count - GoPeer.stderrLimit) }
+            }
+        }, atEnd: {})
         self.process = process
         self.stdin = input.fileHandleForWriting
         self.events = events
         self.stderrTail = stderrTail
         self.exit = exit
+    }
+
+    /// Copies a pipe to `sink` on a dedicated thread until end of file.
+    /// Plain blocking read(2): FileHandle.readabilityHandler's dispatch
+    /// sources crashed libdispatch when pipes were torn down, and
+    /// FileHandle.read(upToCount:) waits for a full buffer.
+    private static func pump(
+        _ handle: FileHandle, into sink: @escaping @Sendable (Data) -> Void, atEnd: @escaping @Sendable () -> Void
+    ) {
+        Thread.detachNewThread {
+            let fd = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    sink(Data(buffer[0..<n]))
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            withExtendedLifetime(handle) {}
+            atEnd()
+        }
     }
 
     deinit {
@@ -135,8 +146,20 @@ final class GoPeer: Sendable {
         try await waitFor("user message \"\(payload)\"", timeout: timeout) { $0.event == "user" && $0.payload == payload }
     }
 
-    /// All events so far that satisfy `predicate`.
+    /// Waits for a user message with exactly these bytes.
+    @discardableResult
+    func waitForUserMessage(bytes: [UInt8], timeout: Duration = defaultTimeout) async throws -> GoPeerEvent {
+        let expected = Data(bytes)
+        return try await waitFor("user message of \(bytes.count) bytes", timeout: timeout) {
+            $0.event == "user" && $0.payloadData == expected
+        }
+    }
+
+    /// The last `n` event lines, for diagnostics.
     func recentEvents(_ n: Int = 20) -> [String] { events.recent(n) }
+
+    /// Every event printed so far that matches `predicate`, oldest first.
+    func eventsSoFar(where predicate: (GoPeerEvent) -> Bool) -> [GoPeerEvent] { events.all(where: predicate) }
 
     /// What the peer wrote on stderr (memberlist's log), last `last` bytes.
     func stderrText(last: Int = stderrLimit) -> String {
@@ -150,16 +173,25 @@ final class GoPeer: Sendable {
         try stdin.write(contentsOf: Data((command + "\n").utf8))
     }
 
-    /// Sends a command and waits for its reply event (`kind` or any of `failures`).
+    /// Sends a command and waits for the first later event whose kind is in `kinds`.
     private func request(_ command: String, reply kinds: Set<String>, timeout: Duration) async throws -> GoPeerEvent {
         let start = eventCount
         try send(command)
         return try await waitFor("reply to `\(command)`", from: start, timeout: timeout) { kinds.contains($0.event) }
     }
 
-    /// Queues a user broadcast (raw UTF-8 bytes of `text`) on the peer.
+    /// Queues a user broadcast (raw UTF-8 bytes of `text`, one line) on the peer.
     func broadcast(_ text: String) async throws {
         _ = try await request("broadcast \(text)", reply: ["broadcast_queued"], timeout: Self.defaultTimeout)
+    }
+
+    /// Queues a user broadcast of arbitrary bytes.
+    func broadcast(bytes: [UInt8]) async throws {
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let reply = try await request("broadcast-hex \(hex)", reply: ["broadcast_queued", "error"], timeout: Self.defaultTimeout)
+        guard reply.event == "broadcast_queued" else {
+            throw GoPeerError.commandFailed(peer: name, command: "broadcast-hex", reply: reply.line)
+        }
     }
 
     /// Every node memberlist knows, with its state (alive/suspect/dead/left).
@@ -173,16 +205,32 @@ final class GoPeer: Sendable {
     func waitForMembers(
         _ what: String, timeout: Duration = defaultTimeout, until condition: ([GoPeerMember]) -> Bool
     ) async throws -> [GoPeerMember] {
+        try await poll(what, timeout: timeout, fetch: members) { condition($0) }
+    }
+
+    /// Polls `stats` until `condition` holds, or throws after `timeout`.
+    @discardableResult
+    func waitForStats(
+        _ what: String, timeout: Duration = defaultTimeout, until condition: ([String: Int]) -> Bool
+    ) async throws -> [String: Int] {
+        try await poll(what, timeout: timeout, fetch: stats, until: condition)
+    }
+
+    /// Runs `fetch` every 100 ms until `condition` holds on its result.
+    private func poll<Value>(
+        _ what: String, timeout: Duration, fetch: () async throws -> Value, until condition: (Value) -> Bool
+    ) async throws -> Value {
         let deadline = ContinuousClock.now + timeout
-        var last: [GoPeerMember] = []
-        while ContinuousClock.now < deadline {
-            last = try await members()
-            if condition(last) { return last }
+        while true {
+            let value = try await fetch()
+            if condition(value) { return value }
+            guard ContinuousClock.now < deadline else {
+                throw GoPeerError.timedOut(
+                    waitingFor: "\(what); last value: \(value)", peer: name, recent: events.recent(),
+                    stderrTail: stderrText(last: 4000))
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw GoPeerError.timedOut(
-            waitingFor: "\(what); last members: \(last.map { "\($0.name)=\($0.state)" })",
-            peer: name, recent: events.recent(), stderrTail: stderrText(last: 4000))
     }
 
     /// Joins the given `[name/]host:port` addresses; returns how many answered.

@@ -8,7 +8,7 @@ import Foundation
 /// - `members`: members
 /// - `joined`: count; `join_error`: error, count
 /// - `left`, `shutdown`; `leave_error`, `fatal`, `error`: error
-/// - `broadcast_queued`: payload; `drop` / `undrop`: addr; `stats`: counters
+/// - `broadcast_queued`: payload or payload_bytes, size; `drop` / `undrop`: addr; `stats`: counters
 struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
     let event: String
     let name: String?
@@ -17,6 +17,8 @@ struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
     let state: String?
     let incarnation: UInt32?
     let payload: String?
+    /// A user payload that is not valid UTF-8 (printed as base64 `payload_bytes`).
+    let payloadBytes: Data?
     let size: Int?
     let count: Int?
     let error: String?
@@ -27,9 +29,13 @@ struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
 
     private enum CodingKeys: String, CodingKey {
         case event, name, node, addr, state, incarnation, payload, size, count, error, transport, members
+        case payloadBytes = "payload_bytes"
     }
 
     var description: String { line }
+
+    /// The user payload's bytes, whichever way it was printed.
+    var payloadData: Data? { payloadBytes ?? payload.map { Data($0.utf8) } }
 
     /// Decodes one stdout line; nil if it is not a JSON event.
     static func parse(_ line: String) -> GoPeerEvent? {

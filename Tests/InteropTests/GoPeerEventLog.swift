@@ -53,6 +53,16 @@ final class GoPeerEventLog: Sendable {
         state.withLock { $0.events.suffix(n).map(\.line) }
     }
 
+    /// The first event so far that matches.
+    func first(where predicate: (GoPeerEvent) -> Bool) -> GoPeerEvent? {
+        state.withLock { $0.events.first(where: predicate) }
+    }
+
+    /// Every event so far that matches, oldest first.
+    func all(where predicate: (GoPeerEvent) -> Bool) -> [GoPeerEvent] {
+        state.withLock { $0.events.filter(predicate) }
+    }
+
     /// Appends raw stdout bytes; complete lines become events.
     func append(_ chunk: Data) {
         var ready: [(CheckedContinuation<GoPeerEvent, any Error>, GoPeerEvent)] = []

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -43,7 +44,15 @@ func (p *peer) execute(line string) bool {
 	switch verb {
 	case "broadcast":
 		p.delegate.broadcast([]byte(arg))
-		events.emit("broadcast_queued", map[string]interface{}{"payload": arg})
+		events.emit("broadcast_queued", map[string]interface{}{"payload": arg, "size": len(arg)})
+	case "broadcast-hex":
+		payload, err := hex.DecodeString(arg)
+		if err != nil {
+			events.emit("error", map[string]interface{}{"error": fmt.Sprintf("broadcast-hex: %v", err)})
+			break
+		}
+		p.delegate.broadcast(payload)
+		events.emit("broadcast_queued", map[string]interface{}{"payload_bytes": payload, "size": len(payload)})
 	case "members":
 		events.emit("members", map[string]interface{}{"members": p.delegate.members()})
 	case "join":

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/hashicorp/memberlist"
@@ -31,6 +32,7 @@ func (b *userBroadcast) Finished()                             {}
 type peerDelegate struct {
 	queue *memberlist.TransmitLimitedQueue
 	table *nodeTable
+	list  atomic.Pointer[memberlist.Memberlist] // set once Create returns
 
 	mu       sync.Mutex
 	seen     map[[sha256.Size]byte]struct{}
@@ -47,18 +49,24 @@ type memberRecord struct {
 }
 
 func newPeerDelegate(retransmitMult int, table *nodeTable) *peerDelegate {
-	return &peerDelegate{
-		queue: &memberlist.TransmitLimitedQueue{RetransmitMult: retransmitMult, NumNodes: func() int { return 1 }},
+	d := &peerDelegate{
 		table: table,
 		seen:  map[[sha256.Size]byte]struct{}{},
 		known: map[string]memberRecord{},
 	}
+	d.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: retransmitMult, NumNodes: d.numNodes}
+	return d
 }
 
-// attach lets the queue size retransmits by the live cluster size.
-func (d *peerDelegate) attach(list *memberlist.Memberlist) {
-	d.queue.NumNodes = list.NumMembers
-	d.table.bind(list)
+// attach hands over the running memberlist once Create has returned.
+func (d *peerDelegate) attach(list *memberlist.Memberlist) { d.list.Store(list) }
+
+// numNodes sizes retransmits by the live cluster size, as memberlist does.
+func (d *peerDelegate) numNodes() int {
+	if list := d.list.Load(); list != nil {
+		return list.NumMembers()
+	}
+	return 1
 }
 
 // remember records a payload digest; it returns false if it was already known.
@@ -135,7 +143,7 @@ func (d *peerDelegate) record(kind string, n *memberlist.Node) {
 func (d *peerDelegate) members() []memberRecord {
 	var out []memberRecord
 	listed := map[string]bool{}
-	for _, v := range d.table.all() {
+	for _, v := range d.table.all(d.list.Load()) {
 		out = append(out, recordOf(v))
 		listed[v.name] = true
 	}

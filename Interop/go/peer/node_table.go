@@ -20,8 +20,6 @@ import (
 type nodeTable struct {
 	lockOffset, nodesOffset uintptr // Memberlist.nodeLock, Memberlist.nodes
 	stateOffset, incOffset  uintptr // nodeState.State, nodeState.Incarnation
-
-	list *memberlist.Memberlist // nil until bind
 }
 
 // nodeView is one node as memberlist currently sees it.
@@ -57,8 +55,6 @@ func newNodeTable() (*nodeTable, error) {
 	}, nil
 }
 
-func (t *nodeTable) bind(list *memberlist.Memberlist) { t.list = list }
-
 // viewOf reads the nodeState around a *Node that memberlist handed us. The
 // caller must hold memberlist's node lock (event callbacks run under it).
 func (t *nodeTable) viewOf(n *memberlist.Node) nodeView {
@@ -71,12 +67,12 @@ func (t *nodeTable) viewOf(n *memberlist.Node) nodeView {
 	}
 }
 
-// all lists every node still in memberlist's table, taking its lock.
-func (t *nodeTable) all() []nodeView {
-	if t.list == nil {
+// all lists every node still in list's table, taking its lock.
+func (t *nodeTable) all(list *memberlist.Memberlist) []nodeView {
+	if list == nil {
 		return nil
 	}
-	base := unsafe.Pointer(t.list)
+	base := unsafe.Pointer(list)
 	lock := (*sync.RWMutex)(unsafe.Add(base, t.lockOffset))
 	// []*nodeState has the layout of []*Node since Node sits at offset 0.
 	nodes := (*[]*memberlist.Node)(unsafe.Add(base, t.nodesOffset))
