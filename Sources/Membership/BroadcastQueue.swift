@@ -8,6 +8,10 @@ import Wire
 ///
 /// Entries are kept in one array sorted in that order (Go uses a B-tree with
 /// the same key), so a selection is a binary search plus one move.
+///
+/// Unlike Go, ids are not restarted when the queue becomes empty: Go's
+/// restart can hand a new broadcast the id of one still queued, and the
+/// B-tree then silently replaces that one.
 struct BroadcastQueue {
     struct Entry {
         var transmits: Int
@@ -43,7 +47,6 @@ struct BroadcastQueue {
                 let removed = entries.remove(at: index)
                 positionByKey[key] = nil
                 finish(removed)
-                if entries.isEmpty { lastID = 0 }
             }
         }
         insert(Entry(transmits: 0, length: length, id: id, message: message, key: key, notify: notify))
@@ -68,7 +71,6 @@ struct BroadcastQueue {
             }
             var entry = entries.remove(at: index)
             if let key = entry.key { positionByKey[key] = nil }
-            if entries.isEmpty { lastID = 0 }
             used += overhead + entry.length
             output.append(entry.message)
             if entry.transmits + 1 >= transmitLimit {

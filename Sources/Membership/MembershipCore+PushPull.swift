@@ -15,7 +15,7 @@ extension MembershipCore {
         let peers = randomMembers(1) { record in record.name == self.config.name || record.state != .alive }
         guard let peerIndex = peers.first else { return }
         let peer = members[peerIndex]
-        openPushPull(to: peer.address, nodeName: peer.name, join: false, purpose: .periodic)
+        openPushPull(to: peer.address, nodeName: peer.name, join: false, purpose: .periodic(peer.address))
     }
 
     func openPushPull(to address: NodeAddress, nodeName: String, join: Bool, purpose: PushPullPurpose) {
@@ -30,9 +30,9 @@ extension MembershipCore {
         guard let purpose = pendingPushPulls.removeValue(forKey: id) else { return }
         var failure: String?
         switch purpose {
-        case .periodic:
+        case .periodic(let peer):
             if started, case .success(let remote) = result {
-                mergeRemote(remote, join: false, peer: NodeAddress(ip: IPAddress(), port: 0))
+                mergeRemote(remote, join: false, peer: peer)
             }
         case .join(_, let target):
             switch result {

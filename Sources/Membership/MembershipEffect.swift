@@ -25,34 +25,3 @@ public enum MembershipEffect: Hashable, Sendable {
     /// A push/pull merge was refused by the protocol-version check (§7.4); nothing was merged.
     case mergeRejected(peer: NodeAddress, reason: MergeRejection)
 }
-
-/// One failed join target.
-public struct JoinFailure: Hashable, Sendable {
-    public var target: JoinTarget
-    public var reason: String
-
-    public init(target: JoinTarget, reason: String) {
-        self.target = target
-        self.reason = reason
-    }
-}
-
-/// A join seed after name resolution: an address and optionally the node name
-/// (`name/host:port` form of §9).
-public struct JoinTarget: Hashable, Sendable {
-    public var address: NodeAddress
-    public var name: String
-
-    public init(address: NodeAddress, name: String = "") {
-        self.address = address
-        self.name = name
-    }
-}
-
-/// Why a remote state was not merged (memberlist `verifyProtocol`, §7.4).
-public enum MergeRejection: Error, Hashable, Sendable {
-    /// `node` speaks protocol `current`, outside the cluster range [min, max].
-    case protocolVersion(node: String, current: UInt8, min: UInt8, max: UInt8)
-    /// `node` speaks delegate protocol `current`, outside the cluster range [min, max].
-    case delegateVersion(node: String, current: UInt8, min: UInt8, max: UInt8)
-}

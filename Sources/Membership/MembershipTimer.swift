@@ -21,10 +21,3 @@ public enum MembershipTimer: Hashable, Sendable {
     /// Timeout of a leave or metadata update waiting for its broadcast (§9).
     case operationTimeout(OperationID)
 }
-
-/// Identifies a join, leave or update so its completion effect can be matched.
-public struct OperationID: Hashable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public var description: String { "op\(rawValue)" }
-}

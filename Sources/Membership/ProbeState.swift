@@ -20,29 +20,3 @@ struct ProbeState {
     /// The deadline passed while the TCP fallback was still running.
     var waitingForFallback = false
 }
-
-/// An indirect ping we are running for another node (memberlist
-/// `handleIndirectPing`, §7.1): forward an ack with the requester's SeqNo, or
-/// a nack after ProbeTimeout when asked.
-struct IndirectForward {
-    let requesterSeqNo: UInt32
-    let requester: NodeAddress
-    let requesterName: String
-    let wantsNack: Bool
-}
-
-/// Why a push/pull stream was opened.
-enum PushPullPurpose {
-    case periodic
-    case join(OperationID, JoinTarget)
-}
-
-/// A join waiting for its push/pulls (§9).
-struct JoinProgress {
-    var outstanding: Int
-    var successes = 0
-    var failures: [JoinFailure] = []
-}
-
-/// A leave or update waiting for its broadcast (§9).
-enum WaitingOperation { case leave, update }

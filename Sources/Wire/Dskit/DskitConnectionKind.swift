@@ -1,0 +1,13 @@
+/// The first byte of every dskit TCP-transport connection (dskit-kv-ring.md §1).
+public enum DskitConnectionKind: UInt8, Sendable, CaseIterable {
+    /// One memberlist packet, then the sender closes.
+    case packet = 0x01
+    /// A memberlist stream follows (optional label header, then the stream protocol).
+    case stream = 0x02
+
+    /// Classifies a connection's first byte.
+    public static func classify(_ firstByte: UInt8) throws(DskitFrameError) -> DskitConnectionKind {
+        guard let kind = DskitConnectionKind(rawValue: firstByte) else { throw .unknownConnectionType(firstByte) }
+        return kind
+    }
+}

@@ -1,0 +1,23 @@
+/// `suspect` body: From, Incarnation, Node (memberlist-wire.md §2.4).
+extension Suspect: MessagePackStruct {
+    public static var goName: String { "suspect" }
+
+    public func encode(into buffer: inout WireBuffer) {
+        buffer.writeMapHeader(count: 3)
+        buffer.writeKey("From"); buffer.writeString(from)
+        buffer.writeKey("Incarnation"); buffer.writeUnsigned(UInt64(incarnation))
+        buffer.writeKey("Node"); buffer.writeString(node)
+    }
+
+    public static func decode(from reader: inout MessagePackReader) throws(MessageDecodeError) -> Suspect {
+        var suspect = Suspect(incarnation: 0, node: "", from: "")
+        try reader.decodeMap(goName) { (reader, key) throws(MessagePackError) -> Bool in
+            if key.matches("From") { suspect.from = try reader.readString() }
+            else if key.matches("Incarnation") { suspect.incarnation = try reader.readUInt32() }
+            else if key.matches("Node") { suspect.node = try reader.readString() }
+            else { return false }
+            return true
+        }
+        return suspect
+    }
+}
