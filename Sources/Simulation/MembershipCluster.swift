@@ -24,6 +24,8 @@ public final class MembershipCluster {
 
     private struct Tracker {
         var timeline: PropagationTimeline
+        /// The news's origin: a gossiped message may come back to it, which is not delivery.
+        var origin: NodeID?
         var matches: (MembershipObservation) -> Bool
     }
 
@@ -151,7 +153,7 @@ public final class MembershipCluster {
     public func broadcast(_ payload: [UInt8], from origin: NodeID) -> TrackerID {
         simulator.call(origin) { node, _, _ in node.broadcast(payload) }
         let others = nodeIDs.filter { $0 != origin && simulator.isRunning($0) }.count
-        return track(population: others) { observation in
+        return track(population: others, excluding: origin) { observation in
             if case let .userMessage(bytes) = observation { return bytes == payload }
             return false
         }
@@ -171,7 +173,7 @@ public final class MembershipCluster {
         guard accepted == true else { return nil }
         let originName = name(of: origin)
         let others = nodeIDs.filter { $0 != origin && simulator.isRunning($0) }.count
-        return track(population: others) { observation in
+        return track(population: others, excluding: origin) { observation in
             if case let .member(.updated(member)) = observation {
                 return member.name == originName && member.meta == meta
             }
@@ -179,9 +181,12 @@ public final class MembershipCluster {
         }
     }
 
-    /// Tracks the first observation matching `matches` on each node, from now.
-    public func track(population: Int, matching matches: @escaping (MembershipObservation) -> Bool) -> TrackerID {
-        trackers.append(Tracker(timeline: PropagationTimeline(origin: now, population: population), matches: matches))
+    /// Tracks the first observation matching `matches` on each node but
+    /// `origin`, from now.
+    public func track(population: Int, excluding origin: NodeID? = nil,
+                      matching matches: @escaping (MembershipObservation) -> Bool) -> TrackerID {
+        trackers.append(Tracker(timeline: PropagationTimeline(origin: now, population: population), origin: origin,
+                                matches: matches))
         return TrackerID(rawValue: trackers.count - 1)
     }
 
@@ -204,7 +209,7 @@ public final class MembershipCluster {
         default:
             break
         }
-        for index in trackers.indices where !trackers[index].timeline.isComplete {
+        for index in trackers.indices where !trackers[index].timeline.isComplete && trackers[index].origin != node {
             if trackers[index].matches(observation) {
                 trackers[index].timeline.record(node, at: time)
             }
