@@ -8,7 +8,10 @@ struct GoPeerOptions: Sendable {
         var gossipInterval: Duration = .milliseconds(50)
         var pushPullInterval: Duration = .seconds(2)
         var suspicionMult = 3
-        var retransmitMult = 3
+        /// Pyroscope's default retransmit factor. User messages have no anti-entropy (push/pull
+        /// carries none in these tests), so at 3 a 6-node Go cluster measurably loses about one
+        /// broadcast in ten to one node (seen with Go peers alone); at 4, none in 30.
+        var retransmitMult = 4
         var deadNodeReclaim: Duration = .zero
         var tcpTimeout: Duration = .seconds(2)
 
