@@ -14,11 +14,24 @@ let package = Package(
     dependencies: [
         .package(name: "memberlistd", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The interposer package-benchmark counts with; read directly for exact per-loop counts.
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.5.0"),
     ],
     targets: [
+        // Shared measuring helpers (configurations, exact malloc counts).
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
+            path: "Benchmarks/BenchmarkSupport",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "WireBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Wire", package: "memberlistd"),
             ],
@@ -29,6 +42,7 @@ let package = Package(
         .executableTarget(
             name: "MembershipBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Membership", package: "memberlistd"),
                 .product(name: "Wire", package: "memberlistd"),

@@ -1,23 +1,12 @@
 import Benchmark
+import BenchmarkSupport
 import Wire
 
 // ns/op and malloc counts of the Wire codecs (ARCHITECTURE.md, "Benchmarks").
-// Every benchmark builds its buffers and inputs first, runs one warm-up operation so
-// reused buffers reach their steady capacity, and only then starts measuring: what is
-// counted is the per-operation cost of the steady state, where ping/ack encode and
-// decode must make no heap allocation ("The event loop owns the hot path").
-
-/// Small operations: 1,000 per measured iteration so the clock's resolution does not dominate.
-var fastOperation: Benchmark.Configuration {
-    .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
-          warmupIterations: 3, scalingFactor: .kilo, maxDuration: .seconds(1), maxIterations: 1_000)
-}
-
-/// Operations of tens of microseconds or more (push/pull of 100 nodes, LZW).
-var slowOperation: Benchmark.Configuration {
-    .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
-          warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(1), maxIterations: 10_000)
-}
+// Every benchmark builds its buffers and inputs first and runs one warm-up operation so
+// that reused buffers reach their steady capacity; only the operation loop is measured.
+// Ping/ack encode and decode are the steady state and must make no heap allocation
+// ("The event loop owns the hot path"); the others report what they cost.
 
 /// The encoded packet for `message` under `security`, as a peer would send it.
 func packet(_ message: Message, security: PacketSecurity, crc: Bool) throws(PacketError) -> [UInt8] {
@@ -27,68 +16,30 @@ func packet(_ message: Message, security: PacketSecurity, crc: Bool) throws(Pack
     return out.bytes
 }
 
-/// Registers "<name>" measuring `PacketEncoder` writing `message` into reused buffers.
+/// Registers `name`: `PacketEncoder` writing `message` into reused buffers.
 func packetEncodeBenchmark(_ name: String, _ message: Message, security: PacketSecurity, crc: Bool) {
-    Benchmark(name, configuration: fastOperation) { benchmark throws in
+    Benchmark(name, configuration: thousandOperations) { benchmark throws in
         var scratch = WireBuffer(capacity: 65_536)
         var out = WireBuffer(capacity: 65_536)
         try PacketEncoder.encode(message, security: security, crc: crc, scratch: &scratch, into: &out)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        try measure(benchmark) {
             out.removeAll(keepingCapacity: true)
             try PacketEncoder.encode(message, security: security, crc: crc, scratch: &scratch, into: &out)
         }
-        benchmark.stopMeasurement()
         blackHole(out.count)
     }
 }
 
-/// Registers "<name>" measuring `PacketDecoder` handing the messages of `bytes` to a visitor.
-func packetDecodeBenchmark(_ name: String, _ bytes: [UInt8], security: PacketSecurity,
-                           configuration: Benchmark.Configuration = fastOperation) {
+/// Registers `name`: `PacketDecoder` handing the messages of `bytes` to a visitor.
+func packetDecodeBenchmark(_ name: String, _ bytes: [UInt8], security: PacketSecurity) {
     let packet = ReceivedBytes(bytes)
-    Benchmark(name, configuration: configuration) { benchmark throws in
+    Benchmark(name, configuration: thousandOperations) { benchmark throws in
         var delivered = 0
         try PacketDecoder.decode(packet.bytes, security: security) { _ in delivered += 1 }
         guard delivered > 0 else { throw PacketError.empty }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        try measure(benchmark) {
             try PacketDecoder.decode(packet.bytes, security: security) { message in blackHole(message) }
         }
-        benchmark.stopMeasurement()
-    }
-}
-
-/// Writes the outgoing packet of a probe: the ping plus `alives` piggybacked as one compound
-/// (§3.4-3.5), then the CRC and label layers (§3.1), all into reused buffers.
-struct OutgoingPacketWriter {
-    var builder = CompoundBuilder(budget: 0)
-    var message = WireBuffer(capacity: 1_400)
-    var compound = WireBuffer(capacity: 65_536)
-    var out = WireBuffer(capacity: 65_536)
-
-    mutating func write(ping: Ping, alives: [Alive], security: PacketSecurity) throws(PacketError) {
-        message.removeAll(keepingCapacity: true)
-        Message.ping(ping).encode(into: &message)
-        builder.reset(budget: PacketBudget.piggyback(messageLength: message.count, labelLength: security.label.count,
-                                                     encryptionOverhead: security.encryptionOverhead))
-        _ = message.withUnsafeBytes { builder.appendUnbudgeted($0) }
-        for alive in alives {
-            message.removeAll(keepingCapacity: true)
-            Message.alive(alive).encode(into: &message)
-            _ = message.withUnsafeBytes { builder.append($0) }
-        }
-        out.removeAll(keepingCapacity: true)
-        var failure: PacketError?
-        var written = out
-        out = WireBuffer()
-        builder.emit(using: &compound) { raw in
-            do throws(PacketError) { try PacketEncoder.encode(raw, security: security, crc: true, into: &written) } catch {
-                failure = error
-            }
-        }
-        out = written
-        if let failure { throw failure }
     }
 }
 
@@ -102,17 +53,25 @@ let benchmarks: @Sendable () -> Void = {
     let ack = Message.ack(WireFixtures.ack)
     let alives = (1...3).map(WireFixtures.alive)
 
+    // MARK: The harness alone, to read the others against.
+
+    Benchmark("Baseline: empty loop", configuration: thousandOperations) { benchmark in
+        var index = 0
+        measure(benchmark) {
+            index += 1
+            blackHole(index)
+        }
+    }
+
     // MARK: Steady state: ping and ack, must be 0 mallocs.
 
-    Benchmark("Ping message encode into reused WireBuffer", configuration: fastOperation) { benchmark in
+    Benchmark("Ping message encode into reused WireBuffer", configuration: thousandOperations) { benchmark in
         var buffer = WireBuffer(capacity: 1_400)
         ping.encode(into: &buffer)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        measure(benchmark) {
             buffer.removeAll(keepingCapacity: true)
             ping.encode(into: &buffer)
         }
-        benchmark.stopMeasurement()
         blackHole(buffer.count)
     }
     packetEncodeBenchmark("Ping packet encode (plain)", ping, security: plain, crc: false)
@@ -133,23 +92,21 @@ let benchmarks: @Sendable () -> Void = {
     // Names over 15 UTF-8 bytes do not fit a small String: each one decoded is a heap string.
     packetDecodeBenchmark("Ping packet decode (plain, 25-byte names)", longNamePing, security: plain)
 
-    // MARK: A probe's packet with piggybacked gossip.
+    // MARK: A probe's packet with piggybacked gossip (§3.4-3.5), CRC and label (§3.1).
 
-    Benchmark("Outgoing ping + 3 alive (compound, CRC, label)", configuration: fastOperation) { benchmark throws in
+    Benchmark("Outgoing ping + 3 alive (compound, CRC, label)", configuration: thousandOperations) { benchmark throws in
         var writer = OutgoingPacketWriter()
         try writer.write(ping: WireFixtures.ping, alives: alives, security: labelled)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        try measure(benchmark) {
             try writer.write(ping: WireFixtures.ping, alives: alives, security: labelled)
         }
-        benchmark.stopMeasurement()
-        blackHole(writer.out.count)
+        blackHole(writer.packet.count)
     }
     var compoundWriter = OutgoingPacketWriter()
     do { try compoundWriter.write(ping: WireFixtures.ping, alives: alives, security: labelled) } catch {
         fatalError("fixture compound encodes: \(error)")
     }
-    packetDecodeBenchmark("Incoming ping + 3 alive (compound, CRC, label)", compoundWriter.out.bytes, security: labelled)
+    packetDecodeBenchmark("Incoming ping + 3 alive (compound, CRC, label)", compoundWriter.packet.bytes, security: labelled)
 
     // MARK: Encryption (AES-128-GCM, vsn 1, §5).
 
@@ -163,57 +120,49 @@ let benchmarks: @Sendable () -> Void = {
     let kilobyteCompressed = Compressor.compress(algorithm: .lzw, kilobytePushPull)
     let kilobyteInput = ReceivedBytes(kilobytePushPull)
     let kilobyteCompressedInput = ReceivedBytes(kilobyteCompressed)
-    Benchmark("LZW compress 1 KB push/pull (\(kilobytePushPull.count) B)", configuration: slowOperation) { benchmark in
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+    Benchmark("LZW compress 1 KB push/pull (\(kilobytePushPull.count) B)", configuration: thousandOperations) { benchmark in
+        measure(benchmark) {
             blackHole(Compressor.compress(algorithm: .lzw, kilobyteInput.bytes))
         }
-        benchmark.stopMeasurement()
     }
-    Benchmark("LZW decompress 1 KB push/pull (\(kilobyteCompressed.count) B)", configuration: slowOperation) { benchmark throws in
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+    Benchmark("LZW decompress 1 KB push/pull (\(kilobyteCompressed.count) B)",
+              configuration: thousandOperations) { benchmark throws in
+        try measure(benchmark) {
             blackHole(try Decompressor.decompress(algorithm: CompressionAlgorithm.lzw.rawValue, kilobyteCompressedInput.bytes,
                                                   limit: Decompressor.defaultLimit))
         }
-        benchmark.stopMeasurement()
     }
 
     // MARK: Push/pull of 100 nodes (§4.2).
 
     let hundredNodes = Message.pushPull(WireFixtures.pushPull(nodes: 100))
-    Benchmark("Push/pull encode 100 nodes into reused WireBuffer", configuration: slowOperation) { benchmark in
+    Benchmark("Push/pull encode 100 nodes into reused WireBuffer", configuration: thousandOperations) { benchmark in
         var buffer = WireBuffer(capacity: 65_536)
         hundredNodes.encodeForStream(into: &buffer)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        measure(benchmark) {
             buffer.removeAll(keepingCapacity: true)
             hundredNodes.encodeForStream(into: &buffer)
         }
-        benchmark.stopMeasurement()
         blackHole(buffer.count)
     }
     let hundredNodesInput = ReceivedBytes(hundredNodes.encodedBytes)
-    Benchmark("Push/pull decode 100 nodes (\(hundredNodesInput.bytes.count) B)", configuration: slowOperation) { benchmark throws in
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+    Benchmark("Push/pull decode 100 nodes (\(hundredNodesInput.bytes.count) B)",
+              configuration: thousandOperations) { benchmark throws in
+        try measure(benchmark) {
             blackHole(try Message.decodeStreamMessage(hundredNodesInput.bytes))
         }
-        benchmark.stopMeasurement()
     }
 
     // MARK: dskit packet framing with its MD5 trailer (dskit-kv-ring.md §1).
 
     let dskitPayload = ReceivedBytes(pingCRC)
-    Benchmark("dskit frame encode of a ping packet (MD5)", configuration: fastOperation) { benchmark throws in
+    Benchmark("dskit frame encode of a ping packet (MD5)", configuration: thousandOperations) { benchmark throws in
         var buffer = WireBuffer(capacity: 65_536)
         try DskitPacketFrame.encode(address: WireFixtures.dskitAddress, payload: dskitPayload.bytes, into: &buffer)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        try measure(benchmark) {
             buffer.removeAll(keepingCapacity: true)
             try DskitPacketFrame.encode(address: WireFixtures.dskitAddress, payload: dskitPayload.bytes, into: &buffer)
         }
-        benchmark.stopMeasurement()
         blackHole(buffer.count)
     }
     var dskitFrame = WireBuffer(capacity: 1_400)
@@ -221,12 +170,10 @@ let benchmarks: @Sendable () -> Void = {
         fatalError("fixture dskit frame encodes: \(error)")
     }
     let dskitConnection = ReceivedBytes(dskitFrame.bytes)
-    Benchmark("dskit frame decode of a ping packet (MD5)", configuration: fastOperation) { benchmark throws in
+    Benchmark("dskit frame decode of a ping packet (MD5)", configuration: thousandOperations) { benchmark throws in
         guard try DskitPacketFrame.decode(dskitConnection.bytes).digestMatches else { throw DskitFrameError.empty }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        try measure(benchmark) {
             blackHole(try DskitPacketFrame.decode(dskitConnection.bytes).digestMatches)
         }
-        benchmark.stopMeasurement()
     }
 }
