@@ -30,3 +30,28 @@ public func measure(_ benchmark: Benchmark, _ operation: () throws -> Void) reth
     benchmark.stopMeasurement()
     benchmark.measurement(exactMallocsPerThousand, after - before)
 }
+
+/// Exact number of heap allocations made by the single operation of one sample.
+public let exactMallocsPerOperation = BenchmarkMetric.custom("Mallocs in 1 op (exact)", polarity: .prefersSmaller,
+                                                            useScalingFactor: false)
+
+/// Operations that need fresh state prepared before each run (a refilled queue):
+/// one operation per sample, the preparation outside the measured region.
+public var singleOperation: Benchmark.Configuration {
+    .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput, exactMallocsPerOperation],
+          warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(1), maxIterations: 2_000)
+}
+
+/// Runs `prepare` unmeasured, then `operation` once measured, recording `exactMallocsPerOperation`.
+/// `mallocCountTotal` of such a sample includes the harness's own ~16 allocations; the exact
+/// metric does not.
+@inline(__always)
+public func measureOnce(_ benchmark: Benchmark, prepare: () throws -> Void, _ operation: () throws -> Void) rethrows {
+    try prepare()
+    benchmark.startMeasurement()
+    let before = MallocInterposerSwift.getStatistics().mallocCount
+    try operation()
+    let after = MallocInterposerSwift.getStatistics().mallocCount
+    benchmark.stopMeasurement()
+    benchmark.measurement(exactMallocsPerOperation, after - before)
+}
