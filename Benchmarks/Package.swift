@@ -51,5 +51,19 @@ let package = Package(
             swiftSettings: strict,
             plugins: benchmarkPlugin
         ),
+        // Needs the runtime (Sources/Node on branch `node`): the node's ping → ack path end to end.
+        .executableTarget(
+            name: "NodeBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Node", package: "memberlistd"),
+                .product(name: "Membership", package: "memberlistd"),
+                .product(name: "Wire", package: "memberlistd"),
+            ],
+            path: "Benchmarks/NodeBenchmarks",
+            swiftSettings: strict,
+            plugins: benchmarkPlugin
+        ),
     ]
 )

@@ -108,6 +108,14 @@ let benchmarks: @Sendable () -> Void = {
     }
     packetDecodeBenchmark("Incoming ping + 3 alive (compound, CRC, label)", compoundWriter.packet.bytes, security: labelled)
 
+    // MARK: Compression on (EnableCompression, Go's and dskit's default): every outgoing
+    // packet is LZW-compressed and sent compressed only if strictly smaller (§3.1 step 2).
+    // A ping or ack never is, but the attempt is made for each one.
+
+    let compressing = PacketSecurity(compress: true)
+    packetEncodeBenchmark("Ack packet encode (compression on: tried, sent plain)", ack, security: compressing, crc: false)
+    packetEncodeBenchmark("Ping packet encode (compression on: tried, sent plain)", ping, security: compressing, crc: false)
+
     // MARK: Encryption (AES-128-GCM, vsn 1, §5).
 
     packetEncodeBenchmark("Ping packet encode (AES-128-GCM)", ping, security: encrypted, crc: false)
