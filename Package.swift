@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "Transport", dependencies: ["EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
-        .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict),
+        // The Swift runtime is linked statically (ARCHITECTURE.md "Footprint").
+        .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict,
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
 
         // Test support: N membership cores on a virtual network and clock.
         .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),

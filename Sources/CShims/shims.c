@@ -1,5 +1,10 @@
 #define _GNU_SOURCE
 #include "CShims.h"
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <openssl/x509v3.h>
 
 int cshims_errno(void) { return errno; }
 
@@ -7,4 +12,350 @@ uint64_t cshims_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void cshims_strerror(int err, char *buf, size_t len) {
+    if (len == 0) return;
+    char scratch[256];
+    const char *text = strerror_r(err, scratch, sizeof scratch); // GNU: may return a static string
+    size_t n = strlen(text);
+    if (n >= len) n = len - 1;
+    memcpy(buf, text, n);
+    buf[n] = 0;
+}
+
+// MARK: epoll
+
+const uint32_t CSHIMS_EPOLLIN = EPOLLIN;
+const uint32_t CSHIMS_EPOLLOUT = EPOLLOUT;
+const uint32_t CSHIMS_EPOLLERR = EPOLLERR;
+const uint32_t CSHIMS_EPOLLHUP = EPOLLHUP;
+const uint32_t CSHIMS_EPOLLRDHUP = EPOLLRDHUP;
+const int CSHIMS_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+const int CSHIMS_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+const int CSHIMS_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+
+int cshims_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int cshims_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = events;
+    ev.data.u64 = token;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+int cshims_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        tokens[i] = evs[i].data.u64;
+        events[i] = evs[i].events;
+    }
+    return n;
+}
+
+// MARK: eventfd
+
+int cshims_eventfd_create(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int cshims_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    ssize_t n;
+    do { n = write(fd, &one, sizeof one); } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof one ? 0 : -1;
+}
+
+int cshims_eventfd_drain(int fd) {
+    uint64_t value;
+    ssize_t n;
+    do { n = read(fd, &value, sizeof value); } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof value ? 0 : -1;
+}
+
+// MARK: signals
+
+int cshims_block_signal(int signo) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    return pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int cshims_ignore_signal(int signo) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_IGN;
+    sigemptyset(&action.sa_mask);
+    return sigaction(signo, &action, NULL);
+}
+
+int cshims_signalfd(int fd, const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    return signalfd(fd, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int cshims_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    if (n == (ssize_t)sizeof info) return (int)info.ssi_signo;
+    if (n < 0 && errno == EAGAIN) return 0;
+    return -1;
+}
+
+int cshims_thread_kill(pid_t tid, int signo) {
+    return (int)syscall(SYS_tgkill, getpid(), tid, signo);
+}
+
+int cshims_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = 0;
+    return pthread_setname_np(pthread_self(), truncated);
+}
+
+pid_t cshims_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+// MARK: sockets
+
+const int CSHIMS_SOCK_STREAM = SOCK_STREAM;
+const int CSHIMS_SOCK_DGRAM = SOCK_DGRAM;
+const int CSHIMS_SOL_SOCKET = SOL_SOCKET;
+const int CSHIMS_SO_REUSEADDR = SO_REUSEADDR;
+const int CSHIMS_SO_RCVBUF = SO_RCVBUF;
+const int CSHIMS_SO_SNDBUF = SO_SNDBUF;
+const int CSHIMS_IPPROTO_TCP = IPPROTO_TCP;
+const int CSHIMS_TCP_NODELAY = TCP_NODELAY;
+
+int cshims_addr_parse(const char *text, uint16_t port, cshims_addr *out) {
+    memset(out, 0, sizeof *out);
+    out->port = port;
+    if (inet_pton(AF_INET, text, out->bytes) == 1) { out->family = 4; return 0; }
+    if (inet_pton(AF_INET6, text, out->bytes) == 1) { out->family = 6; return 0; }
+    return -1;
+}
+
+int cshims_addr_format(const cshims_addr *addr, char *buf, size_t len) {
+    int af = addr->family == 4 ? AF_INET : addr->family == 6 ? AF_INET6 : -1;
+    if (af < 0) return -1;
+    return inet_ntop(af, addr->bytes, buf, (socklen_t)len) ? 0 : -1;
+}
+
+socklen_t cshims_addr_to_sockaddr(const cshims_addr *addr, struct sockaddr_storage *out) {
+    memset(out, 0, sizeof *out);
+    if (addr->family == 4) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)out;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(addr->port);
+        memcpy(&sin->sin_addr, addr->bytes, 4);
+        return sizeof *sin;
+    }
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(addr->port);
+    sin6->sin6_scope_id = addr->scope_id;
+    memcpy(&sin6->sin6_addr, addr->bytes, 16);
+    return sizeof *sin6;
+}
+
+void cshims_addr_from_sockaddr(const struct sockaddr_storage *in, cshims_addr *out) {
+    memset(out, 0, sizeof *out);
+    if (in->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)in;
+        out->family = 4;
+        out->port = ntohs(sin->sin_port);
+        memcpy(out->bytes, &sin->sin_addr, 4);
+    } else if (in->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)in;
+        out->family = 6;
+        out->port = ntohs(sin6->sin6_port);
+        out->scope_id = sin6->sin6_scope_id;
+        memcpy(out->bytes, &sin6->sin6_addr, 16);
+    }
+}
+
+int cshims_socket(uint8_t family, int type) {
+    int af = family == 4 ? AF_INET : AF_INET6;
+    return socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+int cshims_bind(int fd, const cshims_addr *addr) {
+    struct sockaddr_storage ss;
+    socklen_t len = cshims_addr_to_sockaddr(addr, &ss);
+    return bind(fd, (struct sockaddr *)&ss, len);
+}
+
+int cshims_connect(int fd, const cshims_addr *addr) {
+    struct sockaddr_storage ss;
+    socklen_t len = cshims_addr_to_sockaddr(addr, &ss);
+    return connect(fd, (struct sockaddr *)&ss, len);
+}
+
+int cshims_accept(int fd, cshims_addr *peer) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    int c = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0) cshims_addr_from_sockaddr(&ss, peer);
+    return c;
+}
+
+int cshims_local_address(int fd, cshims_addr *out) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return -1;
+    cshims_addr_from_sockaddr(&ss, out);
+    return 0;
+}
+
+int cshims_peer_address(int fd, cshims_addr *out) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0) return -1;
+    cshims_addr_from_sockaddr(&ss, out);
+    return 0;
+}
+
+int cshims_set_int_option(int fd, int level, int name, int value) {
+    return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+int cshims_get_int_option(int fd, int level, int name, int *value) {
+    socklen_t len = sizeof *value;
+    return getsockopt(fd, level, name, value, &len);
+}
+
+int cshims_socket_error(int fd, int *error) {
+    return cshims_get_int_option(fd, SOL_SOCKET, SO_ERROR, error);
+}
+
+ssize_t cshims_send(int fd, const void *buf, size_t len) {
+    return send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+ssize_t cshims_recv(int fd, void *buf, size_t len) {
+    return recv(fd, buf, len, MSG_DONTWAIT);
+}
+
+ssize_t cshims_sendto(int fd, const void *buf, size_t len, const cshims_addr *to) {
+    struct sockaddr_storage ss;
+    socklen_t slen = cshims_addr_to_sockaddr(to, &ss);
+    return sendto(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&ss, slen);
+}
+
+int cshims_shutdown_write(int fd) { return shutdown(fd, SHUT_WR); }
+
+// MARK: batched UDP receive
+
+struct cshims_udp_batch {
+    int count;
+    int size;
+    uint8_t *slab;
+    struct mmsghdr *headers;
+    struct iovec *iovecs;
+    struct sockaddr_storage *sources;
+};
+
+cshims_udp_batch *cshims_udp_batch_create(int count, int size) {
+    if (count <= 0 || size <= 0) return NULL;
+    cshims_udp_batch *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->count = count;
+    b->size = size;
+    b->slab = malloc((size_t)count * (size_t)size);
+    b->headers = calloc((size_t)count, sizeof *b->headers);
+    b->iovecs = calloc((size_t)count, sizeof *b->iovecs);
+    b->sources = calloc((size_t)count, sizeof *b->sources);
+    if (!b->slab || !b->headers || !b->iovecs || !b->sources) {
+        cshims_udp_batch_destroy(b);
+        return NULL;
+    }
+    for (int i = 0; i < count; i++) {
+        b->iovecs[i].iov_base = b->slab + (size_t)i * (size_t)size;
+        b->iovecs[i].iov_len = (size_t)size;
+    }
+    return b;
+}
+
+void cshims_udp_batch_destroy(cshims_udp_batch *b) {
+    if (!b) return;
+    free(b->slab);
+    free(b->headers);
+    free(b->iovecs);
+    free(b->sources);
+    free(b);
+}
+
+int cshims_udp_batch_receive(cshims_udp_batch *b, int fd) {
+    for (int i = 0; i < b->count; i++) {
+        struct msghdr *h = &b->headers[i].msg_hdr;
+        memset(h, 0, sizeof *h);
+        h->msg_name = &b->sources[i];
+        h->msg_namelen = sizeof b->sources[i];
+        h->msg_iov = &b->iovecs[i];
+        h->msg_iovlen = 1;
+        b->headers[i].msg_len = 0;
+    }
+    return recvmmsg(fd, b->headers, (unsigned)b->count, MSG_DONTWAIT, NULL);
+}
+
+const uint8_t *cshims_udp_batch_data(const cshims_udp_batch *b, int index) {
+    return b->slab + (size_t)index * (size_t)b->size;
+}
+
+int cshims_udp_batch_length(const cshims_udp_batch *b, int index) {
+    unsigned len = b->headers[index].msg_len;
+    return len > (unsigned)b->size ? b->size : (int)len;
+}
+
+int cshims_udp_batch_truncated(const cshims_udp_batch *b, int index) {
+    return (b->headers[index].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+}
+
+void cshims_udp_batch_source(const cshims_udp_batch *b, int index, cshims_addr *out) {
+    cshims_addr_from_sockaddr(&b->sources[index], out);
+}
+
+// MARK: OpenSSL macros
+
+int cshims_ssl_ctx_set_min_proto(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+int cshims_ssl_ctx_set_max_proto(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_max_proto_version(ctx, version);
+}
+
+void cshims_ssl_ctx_set_nonblocking_modes(SSL_CTX *ctx) {
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+                              | SSL_MODE_RELEASE_BUFFERS);
+}
+
+int cshims_ssl_set_sni(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+int cshims_ssl_expect_ip(SSL *ssl, const char *ip) {
+    X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+    return X509_VERIFY_PARAM_set1_ip_asc(param, ip);
+}
+
+int cshims_ssl_expect_host(SSL *ssl, const char *host) {
+    X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    return X509_VERIFY_PARAM_set1_host(param, host, 0);
+}
+
+int cshims_tls_version(int minor) {
+    switch (minor) {
+    case 0: return TLS1_VERSION;
+    case 1: return TLS1_1_VERSION;
+    case 2: return TLS1_2_VERSION;
+    default: return TLS1_3_VERSION;
+    }
 }

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"crypto/sha256"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/hashicorp/memberlist"
+)
+
+// maxRemembered bounds the set of payload digests kept for relay
+// de-duplication; the oldest digest is forgotten first.
+const maxRemembered = 4096
+
+// userBroadcast is one user message in our own TransmitLimitedQueue. Distinct
+// payloads never invalidate each other.
+type userBroadcast struct {
+	payload []byte
+}
+
+func (b *userBroadcast) Invalidates(memberlist.Broadcast) bool { return false }
+func (b *userBroadcast) Message() []byte                       { return b.payload }
+func (b *userBroadcast) Finished()                             {}
+
+// peerDelegate relays user messages the way dskit's KV does
+// (dskit-kv-ring.md §3.5-3.6): whatever arrives through NotifyMsg is queued
+// again on our own gossip queue, once per distinct payload, so it reaches
+// nodes the original sender never gossiped to. It also remembers the last
+// event per node, so dead nodes memberlist has already reaped stay listed.
+type peerDelegate struct {
+	queue *memberlist.TransmitLimitedQueue
+	table *nodeTable
+	list  atomic.Pointer[memberlist.Memberlist] // set once Create returns
+
+	mu       sync.Mutex
+	seen     map[[sha256.Size]byte]struct{}
+	seenFIFO [][sha256.Size]byte
+	known    map[string]memberRecord
+}
+
+// memberRecord is one node in a `members` reply or an event.
+type memberRecord struct {
+	Name        string `json:"name"`
+	Addr        string `json:"addr"`
+	State       string `json:"state"`
+	Incarnation uint32 `json:"incarnation"`
+}
+
+func newPeerDelegate(retransmitMult int, table *nodeTable) *peerDelegate {
+	d := &peerDelegate{
+		table: table,
+		seen:  map[[sha256.Size]byte]struct{}{},
+		known: map[string]memberRecord{},
+	}
+	d.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: retransmitMult, NumNodes: d.numNodes}
+	return d
+}
+
+// attach hands over the running memberlist once Create has returned.
+func (d *peerDelegate) attach(list *memberlist.Memberlist) { d.list.Store(list) }
+
+// numNodes sizes retransmits by the live cluster size, as memberlist does.
+func (d *peerDelegate) numNodes() int {
+	if list := d.list.Load(); list != nil {
+		return list.NumMembers()
+	}
+	return 1
+}
+
+// remember records a payload digest; it returns false if it was already known.
+func (d *peerDelegate) remember(payload []byte) bool {
+	digest := sha256.Sum256(payload)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.seen[digest]; ok {
+		return false
+	}
+	d.seen[digest] = struct{}{}
+	d.seenFIFO = append(d.seenFIFO, digest)
+	if len(d.seenFIFO) > maxRemembered {
+		delete(d.seen, d.seenFIFO[0])
+		d.seenFIFO = d.seenFIFO[1:]
+	}
+	return true
+}
+
+// broadcast queues a user message that originates here.
+func (d *peerDelegate) broadcast(payload []byte) {
+	if d.remember(payload) {
+		d.queue.QueueBroadcast(&userBroadcast{payload: payload})
+	}
+}
+
+// memberlist.Delegate
+
+func (d *peerDelegate) NodeMeta(limit int) []byte { return nil }
+
+// NotifyMsg prints and relays each distinct user payload once. memberlist
+// reuses nothing here, but the slice is copied to be safe.
+func (d *peerDelegate) NotifyMsg(msg []byte) {
+	payload := append([]byte(nil), msg...)
+	if !d.remember(payload) {
+		return
+	}
+	fields := map[string]interface{}{"size": len(payload)}
+	if utf8.Valid(payload) {
+		fields["payload"] = string(payload)
+	} else {
+		fields["payload_bytes"] = payload // JSON encodes []byte as base64
+	}
+	events.emit("user", fields)
+	d.queue.QueueBroadcast(&userBroadcast{payload: payload})
+}
+
+func (d *peerDelegate) GetBroadcasts(overhead, limit int) [][]byte {
+	return d.queue.GetBroadcasts(overhead, limit)
+}
+
+func (d *peerDelegate) LocalState(join bool) []byte            { return nil }
+func (d *peerDelegate) MergeRemoteState(buf []byte, join bool) {}
+
+// memberlist.EventDelegate. memberlist calls these with its node lock held,
+// so the node state can be read without locking.
+
+func (d *peerDelegate) NotifyJoin(n *memberlist.Node)   { d.record("join", n) }
+func (d *peerDelegate) NotifyLeave(n *memberlist.Node)  { d.record("leave", n) }
+func (d *peerDelegate) NotifyUpdate(n *memberlist.Node) { d.record("update", n) }
+
+func (d *peerDelegate) record(kind string, n *memberlist.Node) {
+	rec := recordOf(d.table.viewOf(n))
+	d.mu.Lock()
+	d.known[n.Name] = rec
+	d.mu.Unlock()
+	events.emit(kind, map[string]interface{}{
+		"node": rec.Name, "addr": rec.Addr, "state": rec.State, "incarnation": rec.Incarnation,
+	})
+}
+
+// members lists every node in memberlist's table with its current state,
+// plus nodes memberlist has already reaped, as their last event left them.
+func (d *peerDelegate) members() []memberRecord {
+	var out []memberRecord
+	listed := map[string]bool{}
+	for _, v := range d.table.all(d.list.Load()) {
+		out = append(out, recordOf(v))
+		listed[v.name] = true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for name, rec := range d.known {
+		if !listed[name] {
+			out = append(out, rec)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func recordOf(v nodeView) memberRecord {
+	return memberRecord{Name: v.name, Addr: v.addr, State: stateName(v.state), Incarnation: v.incarnation}
+}
+
+func stateName(s memberlist.NodeStateType) string {
+	switch s {
+	case memberlist.StateAlive:
+		return "alive"
+	case memberlist.StateSuspect:
+		return "suspect"
+	case memberlist.StateDead:
+		return "dead"
+	case memberlist.StateLeft:
+		return "left"
+	}
+	return "unknown"
+}

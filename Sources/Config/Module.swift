@@ -1,2 +1,0 @@
-/// Flags (and later YAML) into one validated configuration.
-public enum ConfigModule {}

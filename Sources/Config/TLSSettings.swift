@@ -1,0 +1,25 @@
+/// dskit's memberlist TLS block (dskit-kv-ring.md §1): one configuration for
+/// listener and dialer, TLS around the whole connection; plus our opt-in
+/// `requireClientCertificate` (dskit never checks client certificates).
+public struct TLSSettings: Hashable, Sendable {
+    public var enabled = false
+    /// Certificate and key: the client certificate and also the server certificate.
+    public var certificatePath = ""
+    public var keyPath = ""
+    /// Roots that verify the peer; empty = system roots.
+    public var caPath = ""
+    /// Expected server name; empty = the dialled IP (certificates need IP SANs).
+    public var serverName = ""
+    public var insecureSkipVerify = false
+    /// Go cipher suite names (e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256); empty = library defaults.
+    public var cipherSuites: [String] = []
+    /// `VersionTLS10`...`VersionTLS13`, or empty for the library default.
+    public var minVersion = ""
+    /// Servers request and verify a client certificate against `caPath`.
+    public var requireClientCertificate = false
+
+    public init() {}
+
+    /// The Go names `-memberlist.tls-min-version` accepts.
+    public static let minVersionNames = ["VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13"]
+}

@@ -1,0 +1,55 @@
+import CShims
+import Glibc
+
+extension EventLoop {
+    /// Opens a TCP connection without blocking: a non-blocking `connect`
+    /// completed on writability, then (with `tls`) a handshake, all within
+    /// `timeout`. `completion` always runs later on the loop, exactly once,
+    /// with a ready connection or the reason it failed.
+    ///
+    /// TLS peer identity: `serverName` (or the context's) is checked against
+    /// the certificate; without one the peer's IP must be among its IP SANs.
+    public func connectTCP(
+        to remote: SocketAddress,
+        timeout: Duration,
+        tls: TLSContext? = nil,
+        serverName: String? = nil,
+        _ completion: @escaping (Result<TCPConnection, ConnectionError>) -> Void
+    ) {
+        let fd: Int32
+        do {
+            fd = try SocketSupport.open(family: remote.family, type: CSHIMS_SOCK_STREAM)
+        } catch {
+            execute { _ in completion(.failure(.system(error))) }
+            return
+        }
+        _ = cshims_set_int_option(fd, CSHIMS_IPPROTO_TCP, CSHIMS_TCP_NODELAY, 1)
+        var session: TLSSession?
+        if let tls {
+            do {
+                session = try TLSSession(
+                    context: tls, fd: fd, role: .client(serverName: serverName, peerIP: remote.ipString))
+            } catch {
+                SocketSupport.close(fd)
+                execute { _ in completion(.failure(.tls(error))) }
+                return
+            }
+        }
+        var raw = remote.raw
+        let started = cshims_connect(fd, &raw)
+        let code = started == 0 ? 0 : cshims_errno()
+        // EINTR on a non-blocking connect means it continues in the background.
+        guard code == 0 || code == EINPROGRESS || code == EINTR else {
+            SocketSupport.close(fd)
+            execute { _ in completion(.failure(.system(SystemError(syscall: "connect", errno: code)))) }
+            return
+        }
+        let connection = TCPConnection(
+            loop: self, fd: fd, remote: remote, phase: .connecting, tls: session, establish: completion)
+        do {
+            try connection.start(establishBy: now + timeout)
+        } catch {
+            execute { _ in connection.teardown(error: .system(error)) }
+        }
+    }
+}

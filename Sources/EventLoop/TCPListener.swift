@@ -1,0 +1,163 @@
+import CShims
+import Glibc
+
+/// A non-blocking listening socket. Accepted connections are handed to
+/// `onAccept` ready to use: for TLS, only after their handshake succeeded
+/// (failed handshakes go to `onAcceptError` and are closed). The loop keeps
+/// the listener alive until `close()` or loop shutdown.
+public final class TCPListener {
+    public let localAddress: SocketAddress
+    /// TLS for connections accepted from now on; swap in a reloaded context
+    /// (or call `reload` on it) to rotate certificates without a restart.
+    public var tlsContext: TLSContext?
+    /// How long an accepted connection may take to finish its TLS handshake.
+    public var handshakeTimeout: Duration
+    public private(set) var isOpen = true
+
+    private unowned let loop: EventLoop
+    private let fd: Int32
+    private var watch: EventLoop.Watch?
+    private let onAccept: (TCPConnection) -> Void
+    private let onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
+    private var resumeTimer: TimerID?
+    private static let acceptsPerWakeup = 64
+    /// Back-off when out of descriptors or memory (Go's accept loop sleeps too).
+    private static let exhaustionBackoff: Duration = .milliseconds(50)
+
+    init(
+        loop: EventLoop, fd: Int32, localAddress: SocketAddress, tls: TLSContext?, handshakeTimeout: Duration,
+        onAccept: @escaping (TCPConnection) -> Void, onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
+    ) {
+        self.loop = loop
+        self.fd = fd
+        self.localAddress = localAddress
+        self.tlsContext = tls
+        self.handshakeTimeout = handshakeTimeout
+        self.onAccept = onAccept
+        self.onAcceptError = onAcceptError
+    }
+
+    deinit {
+        if isOpen { SocketSupport.close(fd) }
+    }
+
+    /// Stops accepting; established connections are unaffected.
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        if let watch { loop.unwatch(watch) }
+        if let resumeTimer { loop.cancel(resumeTimer) }
+        watch = nil
+        SocketSupport.close(fd)
+    }
+
+    func start() throws(SystemError) {
+        watch = try loop.register(fd, interest: .read, handler: { _ in
+            self.acceptPending()
+        }, onShutdown: { self.close() })
+    }
+
+    private func acceptPending() {
+        for _ in 0..<Self.acceptsPerWakeup {
+            guard isOpen else { return }
+            var raw = cshims_addr()
+            let accepted: Int32?
+            do {
+                accepted = try nonBlocking("accept4") { cshims_accept(fd, &raw) }
+            } catch {
+                switch error.errno {
+                case ECONNABORTED, EPROTO, EPERM:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    pauseAccepting()
+                    onAcceptError?(.system(error), nil)
+                    return
+                default:
+                    onAcceptError?(.system(error), nil)
+                    return
+                }
+            }
+            guard let client = accepted else { return }
+            guard let peer = SocketAddress(raw) else {
+                SocketSupport.close(client)
+                continue
+            }
+            adopt(client, peer: peer)
+        }
+    }
+
+    private func adopt(_ client: Int32, peer: SocketAddress) {
+        _ = cshims_set_int_option(client, CSHIMS_IPPROTO_TCP, CSHIMS_TCP_NODELAY, 1)
+        var session: TLSSession?
+        if let tlsContext {
+            do {
+                session = try TLSSession(context: tlsContext, fd: client, role: .server)
+            } catch {
+                SocketSupport.close(client)
+                onAcceptError?(.tls(error), peer)
+                return
+            }
+        }
+        let onAccept = self.onAccept
+        let onAcceptError = self.onAcceptError
+        let connection = TCPConnection(
+            loop: loop, fd: client, remote: peer, phase: session == nil ? .open : .handshaking, tls: session
+        ) { result in
+            switch result {
+            case .success(let connection): onAccept(connection)
+            case .failure(let error): onAcceptError?(error, peer)
+            }
+        }
+        do {
+            try connection.start(establishBy: loop.now + handshakeTimeout)
+        } catch {
+            connection.teardown(error: .system(error))
+        }
+    }
+
+    private func pauseAccepting() {
+        guard let watch else { return }
+        try? loop.setInterest([], for: watch)
+        resumeTimer = loop.schedule(after: Self.exhaustionBackoff) { [weak self] _ in
+            guard let self, self.isOpen, let watch = self.watch else { return }
+            self.resumeTimer = nil
+            try? self.loop.setInterest(.read, for: watch)
+        }
+    }
+}
+
+extension EventLoop {
+    /// Listens on `address` (SO_REUSEADDR). With `tls`, each accepted socket
+    /// completes a TLS handshake within `handshakeTimeout` before `onAccept`.
+    public func listenTCP(
+        on address: SocketAddress,
+        backlog: Int32 = 512,
+        tls: TLSContext? = nil,
+        handshakeTimeout: Duration = .seconds(10),
+        onAccept: @escaping (TCPConnection) -> Void,
+        onAcceptError: ((ConnectionError, SocketAddress?) -> Void)? = nil
+    ) throws(SystemError) -> TCPListener {
+        let fd = try SocketSupport.open(family: address.family, type: CSHIMS_SOCK_STREAM)
+        let local: SocketAddress
+        do {
+            try SocketSupport.setOption(
+                fd, level: CSHIMS_SOL_SOCKET, name: CSHIMS_SO_REUSEADDR, value: 1, label: "setsockopt(SO_REUSEADDR)")
+            try SocketSupport.bind(fd, to: address)
+            _ = try retryingInterrupts("listen") { Glibc.listen(fd, backlog) }
+            local = try SocketSupport.localAddress(fd)
+        } catch {
+            SocketSupport.close(fd)
+            throw error
+        }
+        let listener = TCPListener(
+            loop: self, fd: fd, localAddress: local, tls: tls, handshakeTimeout: handshakeTimeout,
+            onAccept: onAccept, onAcceptError: onAcceptError)
+        do {
+            try listener.start()
+        } catch {
+            listener.close()
+            throw error
+        }
+        return listener
+    }
+}

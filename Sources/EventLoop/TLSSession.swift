@@ -1,0 +1,130 @@
+import COpenSSL
+import CShims
+import Glibc
+
+/// One `SSL` over a non-blocking socket, driven by readiness: every call
+/// returns instead of blocking, reporting whether OpenSSL next needs the socket
+/// readable or writable (ARCHITECTURE.md: WANT_READ/WANT_WRITE mapped to epoll
+/// interest).
+final class TLSSession {
+    enum Role {
+        /// Verifies the server against `serverName`, or `peerIP`'s IP SAN when
+        /// no name is set (as Go does when dialing an IP); neither with skip-verify.
+        case client(serverName: String?, peerIP: String)
+        case server
+    }
+
+    /// What a non-blocking step needs before it can continue.
+    enum Need { case done, readable, writable }
+
+    enum ReadOutcome { case bytes(Int), needsReadable, needsWritable, closed }
+
+    private let ssl: OpaquePointer
+
+    init(context: TLSContext, fd: Int32, role: Role) throws(TLSError) {
+        ERR_clear_error()
+        guard let ssl = SSL_new(context.context) else { throw TLSError.drainingQueue(operation: "SSL_new") }
+        self.ssl = ssl
+        guard SSL_set_fd(ssl, fd) == 1 else { throw TLSError.drainingQueue(operation: "SSL_set_fd") }
+        let configuration = context.configuration
+        switch role {
+        case .client(let serverName, let peerIP):
+            SSL_set_connect_state(ssl)
+            let name = serverName ?? configuration.serverName
+            if let name, !name.isEmpty, SocketAddress(ip: name, port: 0) == nil {
+                guard cshims_ssl_set_sni(ssl, name) == 1 else { throw TLSError.drainingQueue(operation: "set SNI") }
+            }
+            if configuration.insecureSkipVerify {
+                SSL_set_verify(ssl, SSL_VERIFY_NONE, nil)
+            } else {
+                SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
+                let expectation: Int32
+                if let name, !name.isEmpty {
+                    // An IP literal as server name is checked against IP SANs, as Go does.
+                    expectation = SocketAddress(ip: name, port: 0) != nil
+                        ? cshims_ssl_expect_ip(ssl, name) : cshims_ssl_expect_host(ssl, name)
+                } else {
+                    expectation = cshims_ssl_expect_ip(ssl, peerIP)
+                }
+                guard expectation == 1 else { throw TLSError.drainingQueue(operation: "set expected peer identity") }
+            }
+        case .server:
+            SSL_set_accept_state(ssl)
+            if configuration.requireClientCertificate {
+                SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
+            } else {
+                SSL_set_verify(ssl, SSL_VERIFY_NONE, nil)
+            }
+        }
+    }
+
+    deinit { SSL_free(ssl) }
+
+    func handshake() throws(TLSError) -> Need {
+        ERR_clear_error()
+        let result = SSL_do_handshake(ssl)
+        if result == 1 { return .done }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .readable
+        case SSL_ERROR_WANT_WRITE: return .writable
+        case let code: throw failure(operation: "handshake", code: code)
+        }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> ReadOutcome {
+        ERR_clear_error()
+        var count = 0
+        let result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+        if result == 1 { return .bytes(count) }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .needsReadable
+        case SSL_ERROR_WANT_WRITE: return .needsWritable
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        case let code: throw failure(operation: "read", code: code)
+        }
+    }
+
+    /// Bytes written (> 0), or 0 with `need` telling what to wait for.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(TLSError) -> (written: Int, need: Need) {
+        guard !bytes.isEmpty else { return (0, .done) }
+        ERR_clear_error()
+        var count = 0
+        let result = SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count)
+        if result == 1 { return (count, .done) }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return (0, .readable)
+        case SSL_ERROR_WANT_WRITE: return (0, .writable)
+        case let code: throw failure(operation: "write", code: code)
+        }
+    }
+
+    /// Decrypted bytes buffered inside OpenSSL that epoll cannot see.
+    var hasBufferedPlaintext: Bool { SSL_pending(ssl) > 0 }
+
+    /// Sends close_notify once; a full socket just loses it (TCP FIN follows).
+    func sendCloseNotify() {
+        ERR_clear_error()
+        _ = SSL_shutdown(ssl)
+        ERR_clear_error()
+    }
+
+    /// The negotiated protocol, e.g. "TLSv1.3".
+    var protocolVersion: String {
+        guard let name = SSL_get_version(ssl) else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Builds the error for SSL_get_error's `code`; errno only explains SSL_ERROR_SYSCALL.
+    private func failure(operation: String, code: Int32) -> TLSError {
+        let systemErrno = code == SSL_ERROR_SYSCALL ? cshims_errno() : 0
+        let verify = SSL_get_verify_result(ssl)
+        var verification: String?
+        if verify != X509_V_OK, let text = X509_verify_cert_error_string(verify) {
+            verification = String(cString: text)
+        }
+        let fallback = systemErrno != 0
+            ? SystemError(syscall: "SSL_\(operation)", errno: systemErrno).message
+            : code == SSL_ERROR_SYSCALL ? "connection closed by peer" : "SSL error \(code)"
+        return TLSError.drainingQueue(operation: operation, fallback: fallback, verification: verification)
+    }
+}

@@ -1,0 +1,113 @@
+import EventLoop
+import Membership
+import Transport
+import Wire
+
+/// Packets in and out (memberlist-wire.md §3): decode with the Wire packet
+/// pipeline into the core; encode the core's packets into reused buffers.
+extension GossipNode {
+    /// An inbound packet: every message is handed to the core; any error of
+    /// the outer layers drops the packet, counted by reason and logged at debug.
+    func packetArrived(_ packet: InboundPacket) {
+        guard !isShutDown else { return }
+        let from = NodeAddress(packet.source)
+        let now = CoreInstant(nanoseconds: packet.receivedAt.coreNanoseconds)
+        do {
+            let report = try PacketDecoder.decode(packet.bytes, security: security) { message in
+                core.receive(message, from: from, at: now, into: &effects)
+            }
+            counters.packetsReceived += 1
+            if report.droppedParts > 0 {
+                counters.compoundPartsDropped += report.droppedParts
+                if logger.enabled(.debug) {
+                    logger.debug("dropped compound parts", ("peer", "\(packet.source)"),
+                                 ("count", "\(report.droppedParts)"),
+                                 ("reason", report.firstPartError.map { "\($0)" } ?? "unknown"))
+                }
+            }
+        } catch {
+            counters.packetsDropped[error.dropReason, default: 0] += 1
+            if logger.enabled(.debug) {
+                logger.debug("dropped packet", ("peer", "\(packet.source)"), ("reason", "\(error)"))
+            }
+        }
+        drain()
+    }
+
+    /// Sends one core packet: a bare message, or compounds of at most 127
+    /// parts each (Go's uint8 overflow, see `maxCompoundParts`), through label,
+    /// encryption, CRC (when the core says the destination takes it, §3.3) and
+    /// compression.
+    func send(_ packet: OutgoingPacket) {
+        guard !isShutDown, let destination = packet.to.socketAddress else {
+            counters.packetsUnencodable += 1
+            return
+        }
+        let messages = packet.messages
+        var start = 0
+        while start < messages.count {
+            let end = min(start + Self.maxCompoundParts, messages.count)
+            messageScratch.removeAll(keepingCapacity: true)
+            if end - start == 1 {
+                messages[start].encode(into: &messageScratch)
+            } else {
+                encodeCompound(messages[start..<end])
+            }
+            start = end
+            packetOut.removeAll(keepingCapacity: true)
+            do {
+                try messageScratch.withUnsafeBytes { (raw) throws(PacketError) in
+                    try PacketEncoder.encode(raw, security: security, crc: packet.addCRC, into: &packetOut)
+                }
+            } catch {
+                counters.packetsUnencodable += 1
+                logger.warn("cannot encode packet", ("peer", "\(destination)"), ("reason", "\(error)"))
+                continue
+            }
+            packetOut.withUnsafeBytes { transport.sendPacket($0, to: destination) }
+            counters.packetsSent += 1
+        }
+    }
+
+    /// `07 N len1..lenN part1..partN` (memberlist-wire.md §3.5) straight into
+    /// the scratch buffer. A part over 65,535 bytes cannot be framed: it is
+    /// left out with length 0 (receivers drop an empty part and keep the rest).
+    private func encodeCompound(_ parts: ArraySlice<Message>) {
+        messageScratch.append(MessageType.compound.rawValue)
+        messageScratch.append(UInt8(parts.count))
+        let tableOffset = messageScratch.count
+        for _ in parts { messageScratch.append(bigEndian: UInt16(0)) }
+        var slot = 0
+        for message in parts {
+            let before = messageScratch.count
+            message.encode(into: &messageScratch)
+            let length = messageScratch.count - before
+            if length <= Int(UInt16.max) {
+                messageScratch.set(bigEndian: UInt16(length), at: tableOffset + 2 * slot)
+            } else {
+                messageScratch.truncate(to: before)
+                counters.packetsUnencodable += 1
+            }
+            slot += 1
+        }
+    }
+}
+
+extension PacketError {
+    /// The reason label a dropped packet is counted under.
+    var dropReason: String {
+        switch self {
+        case .empty, .unknownType, .disallowedType, .nestingTooDeep, .message, .compoundTooShort,
+             .compoundPartLimit:
+            return "malformed"
+        case .emptyLabel, .truncatedLabel, .labelTooLong, .labelMismatch, .missingLabel, .unexpectedLabel:
+            return "label"
+        case .decryptionFailed, .encryptionFailed:
+            return "decrypt"
+        case .truncatedChecksum, .checksumMismatch:
+            return "checksum"
+        case .unknownCompression, .decompressionFailed, .emptyDecompressed:
+            return "decompress"
+        }
+    }
+}

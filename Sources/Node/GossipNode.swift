@@ -1,0 +1,204 @@
+import Config
+import EventLoop
+import Glibc
+import Membership
+import Transport
+import Wire
+
+/// A running memberlist node: the membership core driven from one event loop
+/// (ARCHITECTURE.md, "The event loop owns the hot path"). Confined to the
+/// loop's thread: create it there, call it there; other threads use
+/// `NodeHandle`. Every core input is followed by executing its effects:
+/// packets are encoded through the Wire packet pipeline into reused buffers,
+/// timers go to one loop timer, streams run push/pull, fallback pings and
+/// user messages, events go to `onEvent`.
+public final class GossipNode {
+    public let config: NodeConfig
+    public let loop: EventLoop
+    public let logger: Logger
+    let transport: any NodeTransport
+    let core: MembershipCore
+    let security: PacketSecurity
+    let coreDelegate: CoreDelegate
+    let commands: NodeCommandQueue
+    private var commandWatch: EventLoop.Watch?
+
+    /// Called on the loop for every event, in order.
+    public var onEvent: ((NodeEvent) -> Void)?
+    public internal(set) var counters = NodeCounters()
+
+    // Effects: the core appends to `effects`; `drain()` executes them.
+    var effects: [MembershipEffect] = []
+    var effectBatch: [MembershipEffect] = []
+    var draining = false
+
+    // Timers: every core timer in one queue behind one loop timer.
+    var timerQueue = CoreTimerQueue()
+    var dueTimers: [MembershipTimer] = []
+    var armedTimer: (deadline: Int64, id: TimerID)?
+    var timerCallback: ((EventLoop) -> Void)?
+
+    // Reused encode buffers (steady state: no allocation per packet).
+    var messageScratch = WireBuffer(capacity: 64 * 1024)
+    var packetOut = WireBuffer(capacity: 64 * 1024)
+    var commandBuffer: [NodeCommand] = []
+
+    // User messages.
+    var relay = UserMessageRelay()
+    var pendingRelays: [[UInt8]] = []
+
+    // Operations and streams in flight.
+    var joinCompletions: [OperationID: (JoinOutcome) -> Void] = [:]
+    var leaveCompletions: [OperationID: (Bool) -> Void] = [:]
+    var pendingResolutions: [UInt64: PendingJoin] = [:]
+    var nextResolution: UInt64 = 0
+    var exchanges: [ObjectIdentifier: StreamExchange] = [:]
+    var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
+    public private(set) var isShutDown = false
+
+    /// Go's decodeCompoundMessage computes numParts*2 in uint8, so a compound
+    /// of 128-255 parts breaks Go peers: never send more than 127 parts.
+    static let maxCompoundParts = Compound.maxParts
+
+    /// Binds the transport and builds the core. The node name is
+    /// `config.membership.name` if set, else resolved from `-memberlist.nodename`
+    /// or the hostname (plus a random suffix when randomizing).
+    public convenience init(config: NodeConfig, loop: EventLoop, logger: Logger) throws(NodeError) {
+        try self.init(config: config, loop: loop, logger: logger) { (config) throws(TransportError) in
+            try TransportFactory.make(config, loop: loop)
+        }
+    }
+
+    /// As above with the transport built by `makeTransport` (tests inject one).
+    init(config: NodeConfig, loop: EventLoop, logger: Logger,
+         makeTransport: (NodeConfig) throws(TransportError) -> any NodeTransport) throws(NodeError) {
+        var config = config
+        var generator = SystemRandomNumberGenerator()
+        if config.membership.name.isEmpty {
+            config = config.resolvingNodeName(hostname: Self.hostname(),
+                                              randomSuffix: UInt32(truncatingIfNeeded: generator.next()))
+        }
+        if let path = config.encryptionKeyFile {
+            config.membership.secretKeys = try KeyringLoader.load(path: path)
+        }
+        let keyring: Keyring?
+        if config.membership.secretKeys.isEmpty {
+            keyring = nil
+        } else {
+            do { keyring = try Keyring(keys: config.membership.secretKeys) } catch {
+                throw .keyring("\(error)")
+            }
+        }
+        security = PacketSecurity(
+            label: Array(config.membership.label.utf8), keyring: keyring,
+            verifyIncoming: config.membership.gossipVerifyIncoming,
+            verifyOutgoing: config.membership.gossipVerifyOutgoing,
+            skipInboundLabelCheck: config.membership.skipInboundLabelCheck,
+            encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
+            compress: config.membership.enableCompression, crc: false)
+        do { transport = try makeTransport(config) } catch { throw .transport(error) }
+        let advertise = NodeAddress(transport.advertisedAddress)
+        config.membership.bindPort = advertise.port
+        let delegate = CoreDelegate()
+        do {
+            core = try MembershipCore(config: config.membership, advertise: advertise,
+                                      random: SeededRandom(seed: generator.next()), delegate: delegate)
+        } catch {
+            transport.shutdown()
+            throw .membership("\(error)")
+        }
+        self.config = config
+        self.loop = loop
+        var logger = logger
+        logger.baseFields.append(("node", config.membership.name))
+        self.logger = logger
+        coreDelegate = delegate
+        commands = try NodeCommandQueue()
+        effects.reserveCapacity(64)
+        effectBatch.reserveCapacity(64)
+        dueTimers.reserveCapacity(16)
+        delegate.node = self
+    }
+
+    deinit {
+        if let commandWatch { loop.unwatch(commandWatch) }
+    }
+
+    /// This node's name in the cluster.
+    public var name: String { core.name }
+
+    /// Where peers reach this node.
+    public var advertisedAddress: SocketAddress { transport.advertisedAddress }
+
+    /// Every known member, this node included, in probe order.
+    public var members: [Member] { core.allMembers }
+
+    /// Members currently alive or suspect (not dead or left), self included.
+    public var liveMembers: [Member] { core.allMembers.filter { !$0.isDeadOrLeft } }
+
+    /// The transport's counters (dskit's metric meanings).
+    public var transportCounters: TransportCounters { transport.counters }
+
+    /// Wires the transport to the node, announces this node and starts the
+    /// probe, gossip and push/pull tickers.
+    public func start() throws(NodeError) {
+        transport.onPacket = { [weak self] packet in self?.packetArrived(packet) }
+        transport.onStream = { [weak self] stream in self?.streamAccepted(stream) }
+        timerCallback = { [weak self] _ in self?.timersFired() }
+        do {
+            // The watch keeps the node alive while it runs; shutdown() removes it.
+            commandWatch = try loop.watch(commands.eventFD, interest: .read) { _ in self.takeCommands() }
+        } catch {
+            throw .membership("cannot watch the command queue: \(error)")
+        }
+        core.start(at: coreNow, into: &effects)
+        drain()
+        logger.info("node started", ("transport", config.transport.rawValue),
+                    ("advertise", "\(transport.advertisedAddress)"))
+    }
+
+    /// Stops timers and the transport; in-flight streams are closed. Leave first
+    /// for a graceful exit.
+    public func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        if let armedTimer { loop.cancel(armedTimer.id) }
+        armedTimer = nil
+        timerQueue.removeAll()
+        transport.onPacket = nil
+        transport.onStream = nil
+        transport.shutdown()
+        for (_, exchange) in exchanges { exchange.abort() }
+        exchanges.removeAll()
+        for (_, handler) in inboundStreams { handler.close() }
+        inboundStreams.removeAll()
+        for command in commands.close() { answerClosed(command) }
+        if let commandWatch { loop.unwatch(commandWatch) }
+        commandWatch = nil
+        logger.info("node stopped")
+    }
+
+    /// CLOCK_MONOTONIC as the core sees it.
+    var coreNow: CoreInstant { CoreInstant(nanoseconds: LoopInstant.now().coreNanoseconds) }
+
+    static func hostname() -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let status = buffer.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return Int32(-1) }
+            return gethostname(base.assumingMemoryBound(to: CChar.self), raw.count - 1)
+        }
+        guard status == 0 else { return "localhost" }
+        let length = buffer.firstIndex(of: 0) ?? buffer.count
+        return String(decoding: buffer[0..<length], as: UTF8.self)
+    }
+}
+
+/// A join waiting for its hostnames to resolve.
+struct PendingJoin {
+    var targets: [JoinTarget]
+    var failures: [String]
+    var outstanding: Int
+    var completion: (JoinOutcome) -> Void
+    /// Seed each resolution belongs to.
+    var seeds: [UInt64: JoinSeed]
+}

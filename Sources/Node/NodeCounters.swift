@@ -1,0 +1,21 @@
+/// Counts of what the node dropped and why (ARCHITECTURE.md, "Errors and bad
+/// input": dropped, counted with a reason label, logged at debug).
+public struct NodeCounters: Sendable, Equatable {
+    /// Inbound packets dropped, by reason (label, decrypt, checksum, malformed, ...).
+    public var packetsDropped: [String: Int] = [:]
+    /// Compound parts that failed to decode inside otherwise good packets.
+    public var compoundPartsDropped = 0
+    /// Inbound streams that failed (bad framing, wrong type, deadline).
+    public var streamsFailed: [String: Int] = [:]
+    /// Outgoing packets that could not be encoded.
+    public var packetsUnencodable = 0
+    /// Packets handed to the transport.
+    public var packetsSent = 0
+    /// Packets decoded and handed to the core.
+    public var packetsReceived = 0
+
+    public init() {}
+
+    /// Total inbound packets dropped.
+    public var totalPacketsDropped: Int { packetsDropped.values.reduce(0, +) }
+}

@@ -1,3 +1,0 @@
-import Membership
-/// Deterministic cluster simulator (test support).
-public enum SimulationModule {}

@@ -1,0 +1,235 @@
+import EventLoop
+import Wire
+
+/// dskit's packet sending (dskit-kv-ring.md §1 "Sending / timeouts / failures"),
+/// on the loop instead of goroutines:
+/// - a packet is framed at once (`01 N addr payload md5`) into a recycled buffer;
+/// - `max_concurrent_writes` writers; a packet that finds none free waits in a
+///   FIFO until one frees, at most `acquire_writer_timeout`, then is dropped
+///   and counted (`packets_dropped`);
+/// - a writer dials with `packet_dial_timeout` (TLS handshake included), sets
+///   one deadline now + `packet_write_timeout` (zero = none) for the whole
+///   frame, half-closes and is free again once the kernel took the frame;
+/// - failures only count `packets_sent_errors`: no retry, no report.
+///
+/// A finished connection lingers (reading and discarding, e.g. TLS session
+/// tickets) until the peer closes or the deadline passes, so closing it never
+/// resets a frame the peer has not read yet.
+final class DskitPacketWriterPool {
+    private struct QueuedPacket {
+        var frame: WireBuffer
+        var payloadLength: Int
+        var destination: SocketAddress
+        var expiresAt: MonotonicInstant
+    }
+
+    private unowned let loop: EventLoop
+    private let store: CounterStore
+    private let tls: TLSContext?
+    private let advertised: String
+    private let writerCount: Int
+    private let dialTimeout: Duration
+    private let writeTimeout: Duration
+    private let acquireTimeout: Duration
+    private let maxQueued: Int
+    /// Bound for a lingering connection when there is no write deadline.
+    static let lingerWithoutDeadline: Duration = .seconds(10)
+    private static let frameCapacity = 2048
+    private static let maxPooledFrames = 64
+
+    private var busyWriters = 0
+    private var waiting: [QueuedPacket] = []
+    private var waitingHead = 0
+    private var expiryTimer: TimerID?
+    private var framePool: [WireBuffer] = []
+    private var connections: [ObjectIdentifier: TCPConnection] = [:]
+    private var isShutDown = false
+
+    init(loop: EventLoop, store: CounterStore, tls: TLSContext?, advertised: String,
+         configuration: DskitTransportConfiguration) {
+        self.loop = loop
+        self.store = store
+        self.tls = tls
+        self.advertised = advertised
+        writerCount = configuration.effectiveWriterCount
+        dialTimeout = configuration.packetDialTimeout
+        writeTimeout = configuration.packetWriteTimeout
+        acquireTimeout = configuration.acquireWriterTimeout
+        maxQueued = max(0, configuration.maxQueuedPackets)
+    }
+
+    deinit {
+        for connection in connections.values { connection.close() }
+    }
+
+    /// Packets waiting for a writer.
+    var queuedCount: Int { waiting.count - waitingHead }
+
+    /// Frames `payload` for `destination` and starts or queues it.
+    func send(_ payload: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        guard !isShutDown else {
+            store.values.packetsDropped += 1
+            return
+        }
+        if busyWriters >= writerCount, queuedCount >= maxQueued {
+            store.values.packetsDropped += 1
+            return
+        }
+        var frame = framePool.popLast() ?? WireBuffer(capacity: Self.frameCapacity)
+        frame.removeAll(keepingCapacity: true)
+        do {
+            try DskitPacketFrame.encode(address: advertised, payload: payload, into: &frame)
+        } catch {
+            store.values.packetsSentErrors += 1
+            recycle(frame)
+            return
+        }
+        let packet = QueuedPacket(
+            frame: frame, payloadLength: payload.count, destination: destination,
+            expiresAt: loop.now + acquireTimeout)
+        if busyWriters < writerCount && queuedCount == 0 {
+            start(packet)
+        } else {
+            waiting.append(packet)
+            armExpiry()
+        }
+    }
+
+    /// Drops queued packets and closes every writer connection.
+    func shutdown() {
+        isShutDown = true
+        if let expiryTimer { loop.cancel(expiryTimer) }
+        expiryTimer = nil
+        waiting.removeAll()
+        waitingHead = 0
+        let open = connections.values
+        connections.removeAll()
+        for connection in open { connection.close() }
+    }
+
+    // MARK: queue
+
+    private func dequeue() -> QueuedPacket? {
+        guard waitingHead < waiting.count else { return nil }
+        let packet = waiting[waitingHead]
+        waiting[waitingHead].frame = WireBuffer()  // release the storage reference
+        waitingHead += 1
+        if waitingHead == waiting.count {
+            waiting.removeAll(keepingCapacity: true)
+            waitingHead = 0
+        } else if waitingHead >= 64, waitingHead * 2 >= waiting.count {
+            waiting.removeFirst(waitingHead)
+            waitingHead = 0
+        }
+        return packet
+    }
+
+    /// One timer for the oldest waiting packet (all share the same timeout, so
+    /// the head always expires first).
+    private func armExpiry() {
+        guard expiryTimer == nil, waitingHead < waiting.count else { return }
+        expiryTimer = loop.schedule(at: waiting[waitingHead].expiresAt) { [weak self] _ in
+            guard let self else { return }
+            self.expiryTimer = nil
+            self.dropExpired()
+            self.armExpiry()
+        }
+    }
+
+    private func dropExpired() {
+        let now = loop.now
+        while waitingHead < waiting.count, waiting[waitingHead].expiresAt <= now {
+            if let packet = dequeue() { recycle(packet.frame) }
+            store.values.packetsDropped += 1
+        }
+    }
+
+    private func writerFinished() {
+        busyWriters -= 1
+        guard !isShutDown else { return }
+        dropExpired()
+        while busyWriters < writerCount, let packet = dequeue() {
+            start(packet)
+        }
+        if queuedCount == 0, let expiryTimer {
+            loop.cancel(expiryTimer)
+            self.expiryTimer = nil
+        }
+    }
+
+    private func recycle(_ frame: WireBuffer) {
+        guard framePool.count < Self.maxPooledFrames, frame.capacity <= 4 * Self.frameCapacity else { return }
+        framePool.append(frame)
+    }
+
+    // MARK: one writer
+
+    private func start(_ packet: QueuedPacket) {
+        busyWriters += 1
+        loop.connectTCP(to: packet.destination, timeout: dialTimeout, tls: tls) { [weak self] result in
+            guard let self else {
+                if case .success(let connection) = result { connection.close() }
+                return
+            }
+            switch result {
+            case .failure:
+                self.store.values.packetsSentErrors += 1
+                self.recycle(packet.frame)
+                self.writerFinished()
+            case .success(let connection):
+                if self.isShutDown {
+                    connection.close()
+                    self.writerFinished()
+                    return
+                }
+                self.write(packet, over: connection)
+            }
+        }
+    }
+
+    private func write(_ packet: QueuedPacket, over connection: TCPConnection) {
+        let key = ObjectIdentifier(connection)
+        connections[key] = connection
+        if writeTimeout > .zero { connection.setDeadline(loop.now + writeTimeout) }
+        var completed = false
+        let succeed = { [unowned self] in
+            guard !completed else { return }
+            completed = true
+            self.store.values.packetsSent += 1
+            self.store.values.packetsSentBytes += packet.payloadLength
+            self.store.values.sentBytes += packet.frame.count
+            connection.onWritable = nil
+            connection.shutdownWrite()
+            if self.writeTimeout <= .zero {
+                connection.setReadDeadline(self.loop.now + Self.lingerWithoutDeadline)
+            }
+            self.recycle(packet.frame)
+            self.writerFinished()
+        }
+        connection.onRead = { [unowned self] bytes in self.store.values.receivedBytes += bytes.count }
+        connection.onReadEOF = {}
+        connection.onClose = { [weak self] _ in
+            guard let self else { return }
+            self.connections[key] = nil
+            guard !completed else { return }
+            completed = true
+            self.store.values.packetsSentErrors += 1
+            self.recycle(packet.frame)
+            self.writerFinished()
+        }
+        connection.onWritable = succeed
+        do {
+            try packet.frame.withUnsafeBytes { (bytes) throws(ConnectionError) in try connection.write(bytes) }
+        } catch {
+            connections[key] = nil
+            connection.close()
+            guard !completed else { return }
+            completed = true
+            store.values.packetsSentErrors += 1
+            recycle(packet.frame)
+            writerFinished()
+            return
+        }
+        if connection.pendingWriteBytes == 0, connection.isOpen { succeed() }
+    }
+}

@@ -1,0 +1,226 @@
+import EventLoop
+import Wire
+
+/// dskit's TCP transport (`kv/memberlist/tcp_transport.go`, the default as
+/// Pyroscope runs it; dskit-kv-ring.md §1): every packet on its own new TCP
+/// connection `01 N addr payload md5`, streams marked `02`, optionally all
+/// inside TLS. Loop thread only; nothing blocks.
+///
+/// Inbound: one listener per bind address (port 0 chosen by the first and
+/// reused). Each accepted connection is classified by its first byte
+/// (``DskitInboundConnection``). A packet is read to EOF, capped at
+/// `maxPacketPayloadBytes` (beyond: dropped, counted), decoded with
+/// `DskitPacketFrame`, and delivered with the header address as its source; a
+/// digest mismatch is counted as a receive error and still delivered, as in
+/// dskit; fewer than 16 bytes after the address is an error and dropped.
+///
+/// Outbound packets go through ``DskitPacketWriterPool``; outbound streams
+/// dial with the caller's timeout and write `02` first.
+public final class DskitTransport: NodeTransport {
+    public let advertisedAddress: SocketAddress
+    /// The listeners' local addresses, in `bind_addr` order (with the real port).
+    public let boundAddresses: [SocketAddress]
+    public var onPacket: ((InboundPacket) -> Void)?
+    public var onStream: ((TransportStream) -> Void)?
+
+    let store = CounterStore()
+    private unowned let loop: EventLoop
+    private let configuration: DskitTransportConfiguration
+    private let tls: TLSContext?
+    private var listeners: [TCPListener]
+    private var writers: DskitPacketWriterPool?
+    private var inbound: [ObjectIdentifier: DskitInboundConnection] = [:]
+    private let queuePool = InboundByteQueuePool()
+    private var isShutDown = false
+
+    /// Builds the TLS context (when enabled), binds the listeners and derives
+    /// the advertised address. `interfaces` replaces `getifaddrs` (for tests).
+    public init(
+        loop: EventLoop, configuration: DskitTransportConfiguration,
+        interfaces: [InterfaceAddress]? = nil
+    ) throws(TransportError) {
+        self.loop = loop
+        self.configuration = configuration
+        if configuration.tls.enabled {
+            let settings = try configuration.tls.tlsConfiguration()
+            do { tls = try TLSContext(configuration: settings) } catch { throw .tls(error) }
+        } else {
+            tls = nil
+        }
+        let bindTexts = configuration.bindAddresses.isEmpty ? ["0.0.0.0"] : configuration.bindAddresses
+        var bindIPs: [SocketAddress] = []
+        for text in bindTexts {
+            guard let ip = SocketAddress(ip: text, port: 0) else { throw .invalidBindAddress(text) }
+            bindIPs.append(ip)
+        }
+        guard (0...65_535).contains(configuration.bindPort) else {
+            throw .invalidPort(setting: "bind_port", value: configuration.bindPort)
+        }
+        let relay = CallbackRelay<DskitTransport>()
+        listeners = []
+        var port = UInt16(configuration.bindPort)
+        for ip in bindIPs {
+            do {
+                let listener = try loop.listenTCP(
+                    on: ip.with(port: port), tls: tls, handshakeTimeout: configuration.inboundPacketTimeout,
+                    onAccept: { connection in
+                        if let transport = relay.target { transport.accepted(connection) } else { connection.close() }
+                    },
+                    onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                listeners.append(listener)
+                port = listener.localAddress.port
+            } catch {
+                for listener in listeners { listener.close() }
+                throw .bind(address: ip.with(port: port).description, error)
+            }
+        }
+        boundAddresses = listeners.map(\.localAddress)
+        let firstIP = bindIPs[0]
+        var hostInterfaces = interfaces ?? []
+        if interfaces == nil, firstIP.isUnspecified, configuration.advertiseAddress.isEmpty {
+            do { hostInterfaces = try InterfaceAddress.current() } catch {
+                for listener in listeners { listener.close() }
+                throw .noAdvertiseAddress(reason: error.description)
+            }
+        }
+        do {
+            advertisedAddress = try AdvertiseAddressRule.resolve(
+                advertiseAddress: configuration.advertiseAddress, advertisePort: configuration.advertisePort,
+                firstBindAddress: firstIP, boundPort: port, interfaces: hostInterfaces)
+        } catch {
+            for listener in listeners { listener.close() }
+            throw error
+        }
+        let advertisedText = advertisedAddress.description
+        guard advertisedText.utf8.count <= 255 else {
+            for listener in listeners { listener.close() }
+            throw .advertiseAddressTooLong(advertisedText)
+        }
+        writers = DskitPacketWriterPool(
+            loop: loop, store: store, tls: tls, advertised: advertisedText, configuration: configuration)
+        relay.target = self
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    public var counters: TransportCounters { store.values }
+
+    /// Re-reads the TLS certificate, key and CA files (rotation without a
+    /// restart). Connections from now on use them; open ones keep theirs. On
+    /// failure the previous files stay in use. No effect without TLS.
+    public func reloadTLSFiles() throws(TransportError) {
+        guard let tls else { return }
+        do { try tls.reload() } catch { throw .tls(error) }
+    }
+
+    /// Packets waiting for a free writer (for tests and metrics).
+    public var queuedPackets: Int { writers?.queuedCount ?? 0 }
+
+    public func sendPacket(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        guard let writers else {
+            store.values.packetsDropped += 1
+            return
+        }
+        writers.send(bytes, to: destination)
+    }
+
+    public func openStream(
+        to destination: SocketAddress, timeout: Duration,
+        _ completion: @escaping (Result<TransportStream, TransportError>) -> Void
+    ) {
+        guard !isShutDown else {
+            loop.execute { _ in completion(.failure(.shutDown)) }
+            return
+        }
+        loop.connectTCP(to: destination.unmappingIPv4, timeout: timeout, tls: tls) { [weak self] result in
+            guard let self else {
+                if case .success(let connection) = result { connection.close() }
+                completion(.failure(.shutDown))
+                return
+            }
+            switch result {
+            case .failure(let error):
+                self.store.values.outgoingStreamErrors += 1
+                completion(.failure(.connection(error)))
+            case .success(let connection):
+                var marker = DskitConnectionKind.stream.rawValue
+                let written: Result<Void, ConnectionError> = withUnsafeBytes(of: &marker) { bytes in
+                    Result { () throws(ConnectionError) in try connection.write(bytes) }
+                }
+                if case .failure(let error) = written {
+                    connection.close()
+                    self.store.values.outgoingStreamErrors += 1
+                    completion(.failure(.connection(error)))
+                    return
+                }
+                self.store.values.sentBytes += 1
+                self.store.values.outgoingStreams += 1
+                completion(.success(self.makeStream(connection, leftover: UnsafeRawBufferPointer(start: nil, count: 0))))
+            }
+        }
+    }
+
+    public func shutdown() {
+        isShutDown = true
+        for listener in listeners { listener.close() }
+        listeners.removeAll()
+        writers?.shutdown()
+        writers = nil
+        let pending = inbound.values
+        inbound.removeAll()
+        for connection in pending { connection.connection.close() }
+    }
+
+    // MARK: inbound (called by DskitInboundConnection)
+
+    fileprivate func accepted(_ connection: TCPConnection) {
+        guard !isShutDown else {
+            connection.close()
+            return
+        }
+        let limit = 2 + 255 + configuration.maxPacketPayloadBytes + DskitPacketFrame.digestLength
+        let handler = DskitInboundConnection(
+            connection: connection, transport: self, queue: queuePool.take(limit: limit),
+            deadline: loop.now + configuration.inboundPacketTimeout)
+        inbound[ObjectIdentifier(handler)] = handler
+    }
+
+    func adoptInboundStream(_ connection: TCPConnection, leftover: UnsafeRawBufferPointer) {
+        store.values.incomingStreams += 1
+        let stream = makeStream(connection, leftover: leftover)
+        onStream?(stream)
+    }
+
+    /// Decodes a whole packet connection and hands the payload to the node.
+    func deliverPacket(connectionBytes: UnsafeRawBufferPointer) {
+        let view: DskitPacketView
+        do {
+            view = try DskitPacketFrame.decode(connectionBytes)
+        } catch {
+            store.values.packetsReceivedErrors += 1
+            return
+        }
+        guard let source = SocketAddress(hostPort: view.address) else {
+            store.values.packetsReceivedErrors += 1
+            return
+        }
+        if !view.digestMatches { store.values.packetsReceivedErrors += 1 }
+        store.values.packetsReceived += 1
+        store.values.packetsReceivedBytes += view.payload.count
+        onPacket?(InboundPacket(bytes: view.payload, source: source.unmappingIPv4, receivedAt: loop.now))
+    }
+
+    func recycle(_ queue: InboundByteQueue) { queuePool.give(queue) }
+
+    func forget(_ connection: DskitInboundConnection) {
+        inbound[ObjectIdentifier(connection)] = nil
+    }
+
+    private func makeStream(_ connection: TCPConnection, leftover: UnsafeRawBufferPointer) -> TransportStream {
+        TransportStream(
+            connection: connection, remoteAddress: connection.remoteAddress.unmappingIPv4, leftover: leftover,
+            inboundLimit: configuration.maxStreamBufferBytes, counters: store)
+    }
+}

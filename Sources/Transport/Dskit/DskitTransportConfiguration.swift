@@ -1,0 +1,60 @@
+/// dskit's TCP transport settings (`memberlist:` block, dskit-kv-ring.md §1
+/// and §8), defaults as dskit ships them, plus the inbound bounds dskit lacks.
+public struct DskitTransportConfiguration: Sendable, Equatable {
+    /// `bind_addr`: one listener per address; empty means ["0.0.0.0"].
+    public var bindAddresses: [String]
+    /// `bind_port`: 0 = kernel-chosen on the first address, reused for the rest.
+    public var bindPort: Int
+    /// `advertise_addr`: "" derives it (``AdvertiseAddressRule``).
+    public var advertiseAddress: String
+    /// `advertise_port`: used only with `advertise_addr`.
+    public var advertisePort: Int
+    /// `packet_dial_timeout`: connect (+ TLS handshake) bound for a packet.
+    public var packetDialTimeout: Duration
+    /// `packet_write_timeout`: one deadline for the whole packet write; zero = none.
+    public var packetWriteTimeout: Duration
+    /// `max_concurrent_writes`: packet writers; ≤ 0 means 1.
+    public var maxConcurrentWrites: Int
+    /// `acquire_writer_timeout`: how long a packet may wait for a free writer.
+    public var acquireWriterTimeout: Duration
+    /// TLS (`tls_enabled` and friends).
+    public var tls: DskitTLSSettings
+    /// Largest packet payload accepted; bigger ones are dropped and counted.
+    /// dskit reads to EOF unbounded; 10 MiB is its largest gossip packet
+    /// (UDPBufferSize, dskit-kv-ring.md §1).
+    public var maxPacketPayloadBytes: Int
+    /// Packets waiting for a writer beyond this are dropped at once.
+    public var maxQueuedPackets: Int
+    /// How long an inbound connection may take to send its first byte and, for
+    /// a packet, everything up to EOF (also bounds the TLS handshake).
+    public var inboundPacketTimeout: Duration
+    /// Unconsumed inbound stream bytes allowed before the stream is closed.
+    public var maxStreamBufferBytes: Int
+
+    public init(
+        bindAddresses: [String] = ["0.0.0.0"], bindPort: Int = 7946,
+        advertiseAddress: String = "", advertisePort: Int = 7946,
+        packetDialTimeout: Duration = .seconds(2), packetWriteTimeout: Duration = .seconds(5),
+        maxConcurrentWrites: Int = 3, acquireWriterTimeout: Duration = .milliseconds(250),
+        tls: DskitTLSSettings = DskitTLSSettings(),
+        maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
+        inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024
+    ) {
+        self.bindAddresses = bindAddresses
+        self.bindPort = bindPort
+        self.advertiseAddress = advertiseAddress
+        self.advertisePort = advertisePort
+        self.packetDialTimeout = packetDialTimeout
+        self.packetWriteTimeout = packetWriteTimeout
+        self.maxConcurrentWrites = maxConcurrentWrites
+        self.acquireWriterTimeout = acquireWriterTimeout
+        self.tls = tls
+        self.maxPacketPayloadBytes = maxPacketPayloadBytes
+        self.maxQueuedPackets = maxQueuedPackets
+        self.inboundPacketTimeout = inboundPacketTimeout
+        self.maxStreamBufferBytes = maxStreamBufferBytes
+    }
+
+    /// Writers actually used: dskit turns ≤ 0 into 1.
+    public var effectiveWriterCount: Int { max(1, maxConcurrentWrites) }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Glibc
+
+/// One `memberlistd` process on loopback for the interop tests: flags in,
+/// logfmt lines out (parsed), stdin commands (`-memberlistd.stdin-commands`).
+final class MemberlistdProcess: Sendable {
+    let name: String
+    let port: Int
+    var address: String { "127.0.0.1:\(port)" }
+    private let process: Process
+    private let stdin: FileHandle
+    private let logLines = SharedMutex<[[String: String]]>([])
+    private let stdoutText = SharedMutex<String>("")
+    private let exitStatus = SharedMutex<Int32?>(nil)
+
+    /// Fast failure-detector timings for loopback (memberlist-wire.md §8 lists the LAN defaults).
+    static let fastTiming = [
+        "-memberlist.probe-interval=300ms", "-memberlist.probe-timeout=150ms", "-memberlist.gossip-interval=50ms",
+        "-memberlist.pullpush-interval=2s", "-memberlist.suspicion-mult=3", "-memberlist.retransmit-factor=3",
+        "-memberlist.stream-timeout=2s", "-memberlist.leave-timeout=3s", "-memberlist.min-join-backoff=200ms",
+        "-memberlist.max-join-retries=3",
+    ]
+
+    /// The built executable (swift build / swift test build it with the package).
+    static func executable() throws -> String {
+        let root = GoPeerBinary.packageRoot.appendingPathComponent(".build")
+        for candidate in ["debug/memberlistd", "release/memberlistd"] {
+            let path = root.appendingPathComponent(candidate).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw GoPeerError.launchFailed("memberlistd is not built under \(root.path); run swift build first")
+    }
+
+    /// Starts a node named `name` on `port`; `transport` is tcp or udp.
+    init(name: String, port: Int, transport: String, join: [String] = [], extra: [String] = []) throws {
+        self.name = name
+        self.port = port
+        var arguments = [
+            "-memberlist.transport=\(transport)", "-memberlist.nodename=\(name)",
+            "-memberlist.randomize-node-name=false", "-memberlist.bind-addr=127.0.0.1",
+            "-memberlist.bind-port=\(port)", "-memberlist.advertise-addr=127.0.0.1",
+            "-memberlist.advertise-port=\(port)", "-memberlistd.stdin-commands", "-log.level=debug",
+        ] + Self.fastTiming
+        for seed in join { arguments.append("-memberlist.join=\(seed)") }
+        arguments += extra
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.executable())
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        self.process = process
+        stdin = input.fileHandleForWriting
+        let lines = logLines, text = stdoutText, status = exitStatus
+        let pending = SharedMutex(Data())
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty { handle.readabilityHandler = nil; return }
+            let complete: [String] = pending.withLock { buffer in
+                buffer.append(chunk)
+                var result: [String] = []
+                while let newline = buffer.firstIndex(of: 0x0a) {
+                    result.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                }
+                return result
+            }
+            let parsed = complete.map(Self.parseLogfmt)
+            lines.withLock { $0.append(contentsOf: parsed) }
+        }
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty { handle.readabilityHandler = nil; return }
+            text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+        process.terminationHandler = { finished in status.withLock { $0 = finished.terminationStatus } }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    // MARK: logs
+
+    /// `key=value` pairs of one logfmt line (quoted values unescaped).
+    static func parseLogfmt(_ line: String) -> [String: String] {
+        var fields: [String: String] = ["_line": line]
+        var index = line.startIndex
+        while index < line.endIndex {
+            while index < line.endIndex, line[index] == " " { index = line.index(after: index) }
+            guard let equals = line[index...].firstIndex(of: "=") else { break }
+            let key = String(line[index..<equals])
+            var cursor = line.index(after: equals)
+            var value = ""
+            if cursor < line.endIndex, line[cursor] == "\"" {
+                cursor = line.index(after: cursor)
+                while cursor < line.endIndex, line[cursor] != "\"" {
+                    if line[cursor] == "\\", line.index(after: cursor) < line.endIndex { cursor = line.index(after: cursor) }
+                    value.append(line[cursor])
+                    cursor = line.index(after: cursor)
+                }
+                if cursor < line.endIndex { cursor = line.index(after: cursor) }
+            } else {
+                while cursor < line.endIndex, line[cursor] != " " {
+                    value.append(line[cursor])
+                    cursor = line.index(after: cursor)
+                }
+            }
+            fields[key] = value
+            index = cursor
+        }
+        return fields
+    }
+
+    var logs: [[String: String]] { logLines.withLock { $0 } }
+
+    func recentLog(_ count: Int = 15) -> String {
+        logs.suffix(count).compactMap { $0["_line"] }.joined(separator: "\n")
+    }
+
+    /// Waits for a log line with `msg` whose fields include `fields`.
+    @discardableResult
+    func waitForLog(_ message: String, _ fields: [String: String] = [:],
+                    timeout: Duration = .seconds(20)) async throws -> [String: String] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = logs.first(where: { line in
+                line["msg"] == message && fields.allSatisfy { line[$0.key] == $0.value }
+            }) { return line }
+            if exitStatus.withLock({ $0 }) != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw GoPeerError.timedOut(waitingFor: "log msg=\"\(message)\" \(fields)", peer: name,
+                                   recent: logs.suffix(25).compactMap { $0["_line"] }, stderrTail: "")
+    }
+
+    // MARK: commands
+
+    func send(_ line: String) throws {
+        try stdin.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func broadcast(_ text: String) throws { try send("broadcast \(text)") }
+
+    /// The `members` command: name → state ("alive", "suspect", "dead", "left").
+    func members() async throws -> [String: String] {
+        let before = stdoutText.withLock { $0.count }
+        try send("members")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let text = stdoutText.withLock { String($0.dropFirst(before)) }
+            if text.contains("members count=") {
+                var result: [String: String] = [:]
+                for line in text.split(separator: "\n") where line.hasPrefix("member ") {
+                    let fields = Self.parseLogfmt(String(line.dropFirst("member ".count)))
+                    if let name = fields["name"], let state = fields["state"] { result[name] = state }
+                }
+                return result
+            }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        throw GoPeerError.timedOut(waitingFor: "members reply", peer: name, recent: [], stderrTail: recentLog())
+    }
+
+    /// Polls `members` until `condition` holds.
+    @discardableResult
+    func waitForMembers(_ what: String, timeout: Duration = .seconds(20),
+                        until condition: ([String: String]) -> Bool) async throws -> [String: String] {
+        let deadline = ContinuousClock.now + timeout
+        var last: [String: String] = [:]
+        while ContinuousClock.now < deadline {
+            last = try await members()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw GoPeerError.timedOut(waitingFor: "\(what); last: \(last)", peer: name, recent: [],
+                                   stderrTail: recentLog())
+    }
+
+    // MARK: stopping
+
+    /// Sends `signal` and waits for the exit status.
+    func stop(_ signal: Int32, timeout: Duration = .seconds(15)) async -> Int32? {
+        if let status = exitStatus.withLock({ $0 }) { return status }
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = exitStatus.withLock({ $0 }) { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        return nil
+    }
+}
