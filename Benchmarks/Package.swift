@@ -51,7 +51,7 @@ let package = Package(
             swiftSettings: strict,
             plugins: benchmarkPlugin
         ),
-        // Needs the runtime (Sources/Node on branch `node`): the node's ping → ack path end to end.
+        // The running node (Sources/Node): its UDP ping → ack path end to end.
         .executableTarget(
             name: "NodeBenchmarks",
             dependencies: [
