@@ -14,10 +14,10 @@ final class MemberlistdProcess: Sendable {
     private let exitStatus = SharedMutex<Int32?>(nil)
 
     /// Fast failure-detector timings for loopback (memberlist-wire.md §8 lists the LAN defaults);
-    /// the retransmit factor stays at Pyroscope's default 4 (see `GoPeerOptions.Timing`).
+    /// the retransmit factor is 12, not Pyroscope's 4, for the reason given in `GoPeerOptions.Timing`.
     static let fastTiming = [
         "-memberlist.probe-interval=300ms", "-memberlist.probe-timeout=150ms", "-memberlist.gossip-interval=50ms",
-        "-memberlist.pullpush-interval=2s", "-memberlist.suspicion-mult=3", "-memberlist.retransmit-factor=4",
+        "-memberlist.pullpush-interval=2s", "-memberlist.suspicion-mult=3", "-memberlist.retransmit-factor=12",
         "-memberlist.stream-timeout=2s", "-memberlist.leave-timeout=3s", "-memberlist.min-join-backoff=200ms",
         "-memberlist.max-join-retries=3",
     ]
