@@ -6,6 +6,10 @@
 /// reaches 2^width; at 12 bits and 4096 entries the dictionary freezes until a clear.
 /// Unlike Go it stops with an error the moment output would pass `limit`, so a hostile
 /// stream can never make it allocate more than `limit` bytes.
+///
+/// A decoder is reusable: a stream only ever reads entries it defined itself (codes above
+/// the next entry are refused), so between streams only the scalar state is reset and the
+/// 48 KiB of tables are allocated once.
 struct LZWDecoder {
     private static let noCode = UInt16.max
 
@@ -20,38 +24,51 @@ struct LZWDecoder {
     private var nextCode = LZWCodes.endOfStream
     private var widthThreshold: UInt16 = 1 << UInt16(LZWCodes.initialWidth)
     private var previous = LZWDecoder.noCode
+    private var limit = 0
 
-    private var output: [UInt8] = []
-    private let limit: Int
-
-    private init(limit: Int) {
-        self.limit = limit
+    init() {
         for literal in 0..<256 {
             firstByte[literal] = UInt8(literal)
         }
     }
 
+    /// One-shot decoding into a fresh array (tests and slow paths).
     static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(CompressionError) -> [UInt8] {
-        var decoder = LZWDecoder(limit: limit)
-        try decoder.run(input)
-        return decoder.output
+        var decoder = LZWDecoder()
+        var output: [UInt8] = []
+        try decoder.decompress(input, limit: limit, into: &output)
+        return output
     }
 
-    private mutating func run(_ input: UnsafeRawBufferPointer) throws(CompressionError) {
+    /// Replaces the contents of `output` with the decoded stream, keeping its capacity.
+    /// On error `output` holds a partial result.
+    mutating func decompress(_ input: UnsafeRawBufferPointer, limit: Int, into output: inout [UInt8]) throws(CompressionError) {
+        output.removeAll(keepingCapacity: true)
+        self.limit = limit
+        resetDictionary()
+        try run(input, into: &output)
+    }
+
+    /// Back to the state after a clear code.
+    private mutating func resetDictionary() {
+        width = LZWCodes.initialWidth
+        nextCode = LZWCodes.endOfStream
+        widthThreshold = 1 << UInt16(LZWCodes.initialWidth)
+        previous = Self.noCode
+    }
+
+    private mutating func run(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(CompressionError) {
         var reader = LSBBitReader(input)
         while true {
             let offset = reader.bitOffsetInBytes
             guard let code = reader.read(width: width) else { throw .unexpectedEnd }
             if code == LZWCodes.clear {
-                width = LZWCodes.initialWidth
-                nextCode = LZWCodes.endOfStream
-                widthThreshold = 1 << UInt16(LZWCodes.initialWidth)
-                previous = Self.noCode
+                resetDictionary()
                 continue
             }
             if code == LZWCodes.endOfStream { return }
             guard code < LZWCodes.clear || code <= nextCode else { throw .invalidCode(offset: offset) }
-            try emit(code, offset: offset)
+            try emit(code, offset: offset, into: &output)
             previous = code
             nextCode += 1
             if nextCode >= widthThreshold {
@@ -68,7 +85,7 @@ struct LZWDecoder {
     }
 
     /// Appends the string for `code` and completes the pending entry `nextCode`.
-    private mutating func emit(_ code: UInt16, offset: Int) throws(CompressionError) {
+    private mutating func emit(_ code: UInt16, offset: Int, into output: inout [UInt8]) throws(CompressionError) {
         let slot = Int(nextCode)
         let hasPrevious = previous != Self.noCode
         let isLiteral = code < LZWCodes.clear
@@ -92,14 +109,14 @@ struct LZWDecoder {
             firstByte[slot] = firstByte[Int(previous)]
             length[slot] = length[Int(previous)] + 1
         }
-        try append(code, count: count, offset: offset)
+        try append(code, count: count, offset: offset, into: &output)
     }
 
     /// Writes the `count` bytes of entry `code` (already defined) by walking its prefix chain
     /// backwards, after checking the limit and growing capacity no further than `limit`.
     /// The chain length always matches `count` for entries of the current epoch; the bound
     /// check on `index` turns any inconsistency into an error instead of a trap.
-    private mutating func append(_ code: UInt16, count: Int, offset: Int) throws(CompressionError) {
+    private func append(_ code: UInt16, count: Int, offset: Int, into output: inout [UInt8]) throws(CompressionError) {
         let start = output.count
         guard count <= limit - start else { throw .outputLimitExceeded(limit: limit) }
         let needed = start + count

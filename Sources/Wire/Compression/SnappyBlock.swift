@@ -4,35 +4,59 @@ import CSnappy
 /// memberlist fork (dskit-kv-ring.md §2). Backed by the system libsnappy.
 public enum SnappyBlock {
     public static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
-        let capacity = snappy_max_compressed_length(input.count)
-        var status = SNAPPY_OK
-        var produced = 0
-        let compressed = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            var outputLength = capacity
-            guard let destination = charPointer(buffer) else {
-                status = SNAPPY_BUFFER_TOO_SMALL
-                initialized = 0
-                return
-            }
-            status = withSourcePointer(input) { source in
-                snappy_compress(source, input.count, destination, &outputLength)
-            }
-            produced = status == SNAPPY_OK ? outputLength : 0
-            initialized = produced
-        }
-        // libsnappy only fails when the output is smaller than snappy_max_compressed_length;
-        // should it ever fail, a literal-only block is still valid snappy.
-        guard status == SNAPPY_OK else { return literalBlock(input) }
-        return compressed
+        var output: [UInt8] = []
+        compress(input, into: &output)
+        return output
     }
 
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         input.withUnsafeBytes { compress($0) }
     }
 
+    /// Replaces the contents of `output` with the block for `input`, reusing its capacity.
+    public static func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        let capacity = snappy_max_compressed_length(input.count)
+        var status = SNAPPY_OK
+        var produced = 0
+        resize(&output, to: max(capacity, 1))
+        output.withUnsafeMutableBufferPointer { buffer in
+            guard let destination = charPointer(buffer) else {
+                status = SNAPPY_BUFFER_TOO_SMALL
+                return
+            }
+            var outputLength = capacity
+            status = withSourcePointer(input) { source in
+                snappy_compress(source, input.count, destination, &outputLength)
+            }
+            produced = outputLength
+        }
+        // libsnappy only fails when the output is smaller than snappy_max_compressed_length;
+        // should it ever fail, a literal-only block is still valid snappy.
+        guard status == SNAPPY_OK else {
+            output = literalBlock(input)
+            return
+        }
+        output.removeLast(output.count - produced)
+    }
+
     /// Decodes one snappy block after checking its declared length against `limit`, so no
     /// more than `limit` bytes are ever allocated, and validating it completely.
     public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(CompressionError) -> [UInt8] {
+        var output: [UInt8] = []
+        try decompress(input, limit: limit, into: &output)
+        return output
+    }
+
+    public static func decompress(_ input: [UInt8], limit: Int) throws(CompressionError) -> [UInt8] {
+        try input.withUnsafeBytes { buffer in
+            Result { () throws(CompressionError) in try decompress(buffer, limit: limit) }
+        }.get()
+    }
+
+    /// Replaces the contents of `output` with the decoded block, reusing its capacity.
+    /// On error `output` is left empty.
+    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int, into output: inout [UInt8]) throws(CompressionError) {
+        output.removeAll(keepingCapacity: true)
         var declaredLength = 0
         let lengthStatus = withSourcePointer(input) { source in
             snappy_uncompressed_length(source, input.count, &declaredLength)
@@ -44,27 +68,34 @@ public enum SnappyBlock {
         }
         guard validStatus == SNAPPY_OK else { throw .invalidSnappyBlock }
         var status = SNAPPY_OK
-        // Capacity at least 1 so the destination pointer is never null.
-        let output = [UInt8](unsafeUninitializedCapacity: max(declaredLength, 1)) { buffer, initialized in
-            var outputLength = declaredLength
+        var produced = 0
+        // At least one byte so the destination pointer is never null.
+        resize(&output, to: max(declaredLength, 1))
+        output.withUnsafeMutableBufferPointer { buffer in
             guard let destination = charPointer(buffer) else {
                 status = SNAPPY_BUFFER_TOO_SMALL
-                initialized = 0
                 return
             }
+            var outputLength = declaredLength
             status = withSourcePointer(input) { source in
                 snappy_uncompress(source, input.count, destination, &outputLength)
             }
-            initialized = status == SNAPPY_OK && outputLength == declaredLength ? outputLength : 0
+            produced = outputLength
         }
-        guard status == SNAPPY_OK, output.count == declaredLength else { throw .invalidSnappyBlock }
-        return output
+        guard status == SNAPPY_OK, produced == declaredLength else {
+            output.removeAll(keepingCapacity: true)
+            throw .invalidSnappyBlock
+        }
+        output.removeLast(output.count - produced)
     }
 
-    public static func decompress(_ input: [UInt8], limit: Int) throws(CompressionError) -> [UInt8] {
-        try input.withUnsafeBytes { buffer in
-            Result { () throws(CompressionError) in try decompress(buffer, limit: limit) }
-        }.get()
+    /// Sets `count` bytes (contents unspecified) without giving up capacity.
+    private static func resize(_ bytes: inout [UInt8], to count: Int) {
+        if bytes.count > count {
+            bytes.removeLast(bytes.count - count)
+        } else {
+            bytes.append(contentsOf: repeatElement(0, count: count - bytes.count))
+        }
     }
 
     /// A block holding `input` as literals only: varint length, then literal elements of at

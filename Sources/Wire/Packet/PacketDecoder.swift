@@ -22,6 +22,14 @@ public enum PacketDecoder {
     @discardableResult
     public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
                               _ visit: (Message) -> Void) throws(PacketError) -> Report {
+        var workspace = CompressionWorkspace()
+        return try decode(packet, security: security, workspace: &workspace, visit)
+    }
+
+    /// As above, decompressing with `workspace`'s reused state (no allocation per packet).
+    @discardableResult
+    public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
+                              workspace: inout CompressionWorkspace, _ visit: (Message) -> Void) throws(PacketError) -> Report {
         let (packetLabel, rest) = try LabelHeader.strip(packet)
         let aadLabel = try LabelHeader.verify(packetLabel: packetLabel, localLabel: security.label,
                                               skipInboundLabelCheck: security.skipInboundLabelCheck)
@@ -39,18 +47,18 @@ public enum PacketDecoder {
             }
             if let plain {
                 try plain.withTypedUnsafeBytes { (raw) throws(PacketError) in
-                    try dispatch(try ChecksumHeader.unwrap(raw), depth: 0, security: security, report: &report, visit)
+                    try dispatch(try ChecksumHeader.unwrap(raw), depth: 0, security: security, workspace: &workspace, report: &report, visit)
                 }
                 return report
             }
         }
-        try dispatch(try ChecksumHeader.unwrap(rest), depth: 0, security: security, report: &report, visit)
+        try dispatch(try ChecksumHeader.unwrap(rest), depth: 0, security: security, workspace: &workspace, report: &report, visit)
         return report
     }
 
     /// Handles one message, compound or compress at nesting `depth`.
     static func dispatch(_ bytes: UnsafeRawBufferPointer, depth: Int, security: PacketSecurity,
-                         report: inout Report, _ visit: (Message) -> Void) throws(PacketError) {
+                         workspace: inout CompressionWorkspace, report: inout Report, _ visit: (Message) -> Void) throws(PacketError) {
         guard depth <= WireLimits.maxPacketNesting else { throw .nestingTooDeep(limit: WireLimits.maxPacketNesting) }
         guard let first = bytes.first else { throw .empty }
         guard let type = MessageType(rawValue: first) else { throw .unknownType(first) }
@@ -58,7 +66,7 @@ public enum PacketDecoder {
         case .compound:
             let summary = try Compound.decode(UnsafeRawBufferPointer(rebasing: bytes[1...])) { (part) throws(PacketError) in
                 do throws(PacketError) {
-                    try dispatch(part, depth: depth + 1, security: security, report: &report, visit)
+                    try dispatch(part, depth: depth + 1, security: security, workspace: &workspace, report: &report, visit)
                 } catch {
                     if case .nestingTooDeep = error { throw error }
                     report.droppedParts += 1
@@ -68,22 +76,20 @@ public enum PacketDecoder {
             report.truncatedParts += summary.truncatedParts
         case .compress:
             var reader = MessagePackReader(bytes, offset: 1)
-            var result: Result<[UInt8], PacketError> = .failure(.empty)
+            var outcome: Result<Void, PacketError> = .failure(.empty)
             do {
                 try CompressedPayload.decode(from: &reader) { algorithm, buffer in
-                    do throws(CompressionError) {
-                        result = .success(try Decompressor.decompress(algorithm: algorithm, buffer, limit: security.decompressionLimit))
-                    } catch {
-                        result = .failure(PacketError(error))
+                    outcome = Result { () throws(PacketError) in
+                        try workspace.decompress(buffer, algorithm: algorithm, limit: security.decompressionLimit) {
+                            (plain, workspace) throws(PacketError) in
+                            try dispatch(plain, depth: depth + 1, security: security, workspace: &workspace, report: &report, visit)
+                        }
                     }
                 }
             } catch {
                 throw .message(error)
             }
-            let plain = try result.get()
-            try plain.withTypedUnsafeBytes { (raw) throws(PacketError) in
-                try dispatch(raw, depth: depth + 1, security: security, report: &report, visit)
-            }
+            try outcome.get()
         case .ping, .indirectPing, .ack, .nack, .suspect, .alive, .dead, .user:
             do {
                 visit(try Message.decode(bytes))

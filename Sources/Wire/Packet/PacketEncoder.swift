@@ -7,20 +7,26 @@ public enum PacketEncoder {
     ///   destination's PMax ≥ 5 (§3.3).
     public static func encode(_ payload: UnsafeRawBufferPointer, security: PacketSecurity, crc: Bool? = nil,
                               into out: inout WireBuffer) throws(PacketError) {
+        var workspace = CompressionWorkspace()
+        try encode(payload, security: security, crc: crc, workspace: &workspace, into: &out)
+    }
+
+    /// As above, compressing with `workspace`'s reused state (no allocation per packet).
+    public static func encode(_ payload: UnsafeRawBufferPointer, security: PacketSecurity, crc: Bool? = nil,
+                              workspace: inout CompressionWorkspace, into out: inout WireBuffer) throws(PacketError) {
         let start = out.count
         do throws(PacketError) {
             try LabelHeader.encode(security.label, into: &out)
             let innerStart = out.count
             var wroteCompressed = false
             if security.compress {
-                let compressed = Compressor.compress(algorithm: security.compressionAlgorithm, payload)
-                // Used on UDP only if the whole compress message is strictly smaller (§3.1 step 2).
-                if compressedMessageLength(compressedCount: compressed.count) < payload.count {
+                let algorithm = security.compressionAlgorithm
+                wroteCompressed = try workspace.compress(payload, algorithm: algorithm) { (compressed) throws(PacketError) -> Bool in
+                    // Used on UDP only if the whole compress message is strictly smaller (§3.1 step 2).
+                    guard compressedMessageLength(compressedCount: compressed.count) < payload.count else { return false }
                     out.append(MessageType.compress.rawValue)
-                    compressed.withUnsafeBytes {
-                        CompressedPayload.encode(algorithm: security.compressionAlgorithm.rawValue, buffer: $0, into: &out)
-                    }
-                    wroteCompressed = true
+                    CompressedPayload.encode(algorithm: algorithm.rawValue, buffer: compressed, into: &out)
+                    return true
                 }
             }
             if !wroteCompressed { out.append(contentsOf: payload) }

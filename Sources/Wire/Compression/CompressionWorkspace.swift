@@ -1,0 +1,73 @@
+/// Compression state kept by whoever sends and receives packets, so the steady state
+/// allocates nothing: memberlist tries to compress every outgoing packet and sends it
+/// compressed only if that is strictly smaller (memberlist-wire.md §3.1 step 2), and Go
+/// and dskit peers compress by default, so both directions run on every gossip packet.
+///
+/// The LZW tables (112 KiB together) are allocated on first use, so a node with compression
+/// off never touches them. Output buffers grow to the largest packet seen; a buffer that
+/// grew past `retainedCapacity` (a hostile or push/pull-sized payload) is released after
+/// use instead of pinning that memory.
+public struct CompressionWorkspace {
+    /// Buffers up to this size are kept between packets: a UDP packet's worth.
+    public static let retainedCapacity = 64 * 1024
+
+    private var lzwEncoder: LZWEncoder?
+    private var lzwDecoder: LZWDecoder?
+    private var lzwOutput = LSBBitWriter(capacity: 0)
+    private var snappyOutput: [UInt8] = []
+    private var decompressed: [UInt8] = []
+
+    public init() {}
+
+    /// Compresses `input` with `algorithm` and lends the result to `body`; the bytes are
+    /// only valid inside `body`.
+    public mutating func compress<Output>(_ input: UnsafeRawBufferPointer, algorithm: CompressionAlgorithm,
+                                          _ body: (UnsafeRawBufferPointer) throws(PacketError) -> Output) throws(PacketError) -> Output {
+        switch algorithm {
+        case .lzw:
+            if lzwEncoder == nil { lzwEncoder = LZWEncoder() }
+            lzwEncoder?.compress(input, into: &lzwOutput)
+            defer { lzwOutput.release(above: Self.retainedCapacity) }
+            return try lzwOutput.bytes.withUnsafeBytes { raw in Swift.Result { () throws(PacketError) in try body(raw) } }.get()
+        case .snappy:
+            SnappyBlock.compress(input, into: &snappyOutput)
+            defer { if snappyOutput.capacity > Self.retainedCapacity { snappyOutput = [] } }
+            return try snappyOutput.withUnsafeBytes { raw in Swift.Result { () throws(PacketError) in try body(raw) } }.get()
+        }
+    }
+
+    /// Decodes the `Buf` of a compress message by its `Algo` byte (as `Decompressor` does)
+    /// and lends the plain bytes to `body`, which may decode further packets with this same
+    /// workspace: a nested compress message then gets a buffer of its own.
+    /// - Throws: `PacketError` for an unknown algorithm, a codec error or empty output
+    ///   (see `Decompressor.decompress`), and whatever `body` throws.
+    public mutating func decompress<Output>(_ input: UnsafeRawBufferPointer, algorithm: UInt8, limit: Int,
+                                            _ body: (UnsafeRawBufferPointer, inout CompressionWorkspace) throws(PacketError) -> Output)
+        throws(PacketError) -> Output {
+        guard let known = CompressionAlgorithm(rawValue: algorithm) else {
+            throw PacketError(CompressionError.unknownAlgorithm(algorithm))
+        }
+        // Lent out while `body` runs, so a nested decompression cannot overwrite it.
+        var plain: [UInt8] = []
+        swap(&plain, &decompressed)
+        defer {
+            if plain.capacity <= Self.retainedCapacity {
+                plain.removeAll(keepingCapacity: true)
+                if plain.capacity >= decompressed.capacity { swap(&plain, &decompressed) }
+            }
+        }
+        do throws(CompressionError) {
+            switch known {
+            case .lzw:
+                if lzwDecoder == nil { lzwDecoder = LZWDecoder() }
+                try lzwDecoder?.decompress(input, limit: limit, into: &plain)
+            case .snappy:
+                try SnappyBlock.decompress(input, limit: limit, into: &plain)
+            }
+            guard !plain.isEmpty else { throw CompressionError.emptyOutput }
+        } catch {
+            throw PacketError(error)
+        }
+        return try plain.withUnsafeBytes { raw in Swift.Result { () throws(PacketError) in try body(raw, &self) } }.get()
+    }
+}
