@@ -8,8 +8,11 @@ import Wire
 /// inside TLS. Loop thread only; nothing blocks.
 ///
 /// Inbound: one listener per bind address (port 0 chosen by the first and
-/// reused). Each accepted connection is classified by its first byte
-/// (``DskitInboundConnection``). A packet is read to EOF, capped at
+/// reused). Each accepted connection is classified by its first byte: on
+/// plain TCP by a reusable ``DskitInboundPacketSlot`` (at most
+/// `maxInboundPacketConnections`, beyond: closed and counted), so steady
+/// traffic allocates nothing (issue #4); with TLS by a
+/// ``DskitInboundConnection``. A packet is read to EOF, capped at
 /// `maxPacketPayloadBytes` (beyond: dropped, counted), decoded with
 /// `DskitPacketFrame`, and delivered with the header address as its source; a
 /// digest mismatch is counted as a receive error and still delivered, as in
