@@ -31,7 +31,7 @@ public final class EventLoop {
     private let epollFD: Int32
     private var registrations: [Int32: Registration] = [:]
     private var nextGeneration: UInt32 = 1
-    private var timers = TimerHeap<(EventLoop) -> Void>()
+    private var timers = TimerHeap<TimerCallback>()
     private var soon: [(EventLoop) -> Void] = []
     private var soonSpare: [(EventLoop) -> Void] = []
     private var jobBuffer: [EventLoopHandle.Job] = []
@@ -47,6 +47,14 @@ public final class EventLoop {
     let streamBuffers = StreamBufferPool()
 
     private enum LifeState { case idle, running, closed }
+
+    /// A timer's closure inside a concrete struct: stored directly as the
+    /// generic heap's payload, a bare function value would be re-abstracted
+    /// into a newly allocated thunk on every `schedule`; wrapped, a closure the
+    /// caller keeps and passes again is only retained (issue #4).
+    private struct TimerCallback {
+        let run: (EventLoop) -> Void
+    }
 
     private struct Registration {
         var generation: UInt32
@@ -182,7 +190,7 @@ public final class EventLoop {
         guard timers.count > 0 else { return }
         let current = MonotonicInstant.now()
         while let callback = timers.popExpired(now: current) {
-            callback(self)
+            callback.run(self)
         }
     }
 
@@ -218,13 +226,13 @@ public final class EventLoop {
     /// Calls `callback` on the loop once `deadline` has passed.
     @discardableResult
     public func schedule(at deadline: MonotonicInstant, _ callback: @escaping (EventLoop) -> Void) -> TimerID {
-        timers.insert(deadline: deadline, payload: callback)
+        timers.insert(deadline: deadline, payload: TimerCallback(run: callback))
     }
 
     /// Calls `callback` on the loop after `delay`.
     @discardableResult
     public func schedule(after delay: Duration, _ callback: @escaping (EventLoop) -> Void) -> TimerID {
-        timers.insert(deadline: MonotonicInstant.now().advanced(by: delay), payload: callback)
+        timers.insert(deadline: MonotonicInstant.now().advanced(by: delay), payload: TimerCallback(run: callback))
     }
 
     /// Cancels a pending timer; false when it already fired or was cancelled.

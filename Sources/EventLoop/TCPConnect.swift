@@ -53,3 +53,34 @@ extension EventLoop {
         }
     }
 }
+
+extension EventLoop {
+    /// Starts a plain non-blocking TCP connect and returns the bare descriptor
+    /// (TCP_NODELAY set, owned by the caller), for callers that keep their own
+    /// reusable per-connection state and so must not allocate a
+    /// ``TCPConnection`` per connect. Watch it for writability, then read the
+    /// outcome with ``connectOutcome(of:)``.
+    public func beginPlainConnect(to remote: SocketAddress) throws(SystemError) -> Int32 {
+        let fd = try SocketSupport.open(family: remote.family, type: CSHIMS_SOCK_STREAM)
+        _ = cshims_set_int_option(fd, CSHIMS_IPPROTO_TCP, CSHIMS_TCP_NODELAY, 1)
+        var raw = remote.raw
+        let started = cshims_connect(fd, &raw)
+        let code = started == 0 ? 0 : cshims_errno()
+        // EINTR on a non-blocking connect means it continues in the background.
+        guard code == 0 || code == EINPROGRESS || code == EINTR else {
+            SocketSupport.close(fd)
+            throw SystemError(syscall: "connect", errno: code)
+        }
+        return fd
+    }
+
+    /// After a descriptor from ``beginPlainConnect(to:)`` became writable (or
+    /// reported an error): true once connected, false while still pending,
+    /// throws the connect's failure.
+    public func connectOutcome(of fd: Int32) throws(SystemError) -> Bool {
+        var code: Int32 = 0
+        if cshims_socket_error(fd, &code) != 0 { code = cshims_errno() }
+        guard code == 0 else { throw SystemError(syscall: "connect", errno: code) }
+        return SocketSupport.peerAddress(fd) != nil
+    }
+}

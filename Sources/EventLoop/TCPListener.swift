@@ -18,6 +18,10 @@ public final class TCPListener {
     private let fd: Int32
     private var watch: EventLoop.Watch?
     private let onAccept: (TCPConnection) -> Void
+    /// Plain-TCP only: receives each accepted descriptor instead of a
+    /// ``TCPConnection`` (the receiver owns and closes it), so a caller that
+    /// pools its own per-connection state accepts without allocating.
+    private let onAcceptDescriptor: ((AcceptedDescriptor) -> Void)?
     private let onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
     private var resumeTimer: TimerID?
     private static let acceptsPerWakeup = 64
@@ -26,7 +30,8 @@ public final class TCPListener {
 
     init(
         loop: EventLoop, fd: Int32, localAddress: SocketAddress, tls: TLSContext?, handshakeTimeout: Duration,
-        onAccept: @escaping (TCPConnection) -> Void, onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
+        onAccept: @escaping (TCPConnection) -> Void, onAcceptDescriptor: ((AcceptedDescriptor) -> Void)? = nil,
+        onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
     ) {
         self.loop = loop
         self.fd = fd
@@ -34,6 +39,7 @@ public final class TCPListener {
         self.tlsContext = tls
         self.handshakeTimeout = handshakeTimeout
         self.onAccept = onAccept
+        self.onAcceptDescriptor = onAcceptDescriptor
         self.onAcceptError = onAcceptError
     }
 
@@ -88,6 +94,10 @@ public final class TCPListener {
 
     private func adopt(_ client: Int32, peer: SocketAddress) {
         _ = cshims_set_int_option(client, CSHIMS_IPPROTO_TCP, CSHIMS_TCP_NODELAY, 1)
+        if tlsContext == nil, let onAcceptDescriptor {
+            onAcceptDescriptor(AcceptedDescriptor(fd: client, peer: peer))
+            return
+        }
         var session: TLSSession?
         if let tlsContext {
             do {
@@ -137,6 +147,15 @@ extension EventLoop {
         onAccept: @escaping (TCPConnection) -> Void,
         onAcceptError: ((ConnectionError, SocketAddress?) -> Void)? = nil
     ) throws(SystemError) -> TCPListener {
+        try makeListener(on: address, backlog: backlog, tls: tls, handshakeTimeout: handshakeTimeout,
+                         onAccept: onAccept, onAcceptDescriptor: nil, onAcceptError: onAcceptError)
+    }
+
+    private func makeListener(
+        on address: SocketAddress, backlog: Int32, tls: TLSContext?, handshakeTimeout: Duration,
+        onAccept: @escaping (TCPConnection) -> Void, onAcceptDescriptor: ((AcceptedDescriptor) -> Void)?,
+        onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
+    ) throws(SystemError) -> TCPListener {
         let fd = try SocketSupport.open(family: address.family, type: CSHIMS_SOCK_STREAM)
         let local: SocketAddress
         do {
@@ -151,7 +170,7 @@ extension EventLoop {
         }
         let listener = TCPListener(
             loop: self, fd: fd, localAddress: local, tls: tls, handshakeTimeout: handshakeTimeout,
-            onAccept: onAccept, onAcceptError: onAcceptError)
+            onAccept: onAccept, onAcceptDescriptor: onAcceptDescriptor, onAcceptError: onAcceptError)
         do {
             try listener.start()
         } catch {
@@ -160,4 +179,40 @@ extension EventLoop {
         }
         return listener
     }
+
+    /// Listens on `address` without TLS and hands over each accepted socket as
+    /// a bare non-blocking descriptor (TCP_NODELAY set). The receiver owns it:
+    /// it watches, reads and closes it itself, or wraps it with
+    /// ``adoptConnectedTCP(_:)``. Nothing is allocated per accept.
+    public func listenTCP(
+        on address: SocketAddress,
+        backlog: Int32 = 512,
+        onAcceptDescriptor: @escaping (AcceptedDescriptor) -> Void,
+        onAcceptError: ((ConnectionError, SocketAddress?) -> Void)? = nil
+    ) throws(SystemError) -> TCPListener {
+        try makeListener(on: address, backlog: backlog, tls: nil, handshakeTimeout: .zero, onAccept: { $0.close() },
+                         onAcceptDescriptor: onAcceptDescriptor, onAcceptError: onAcceptError)
+    }
+
+    /// Wraps an accepted, connected plain-TCP descriptor in an open
+    /// ``TCPConnection``, which owns it from now on (also on failure: then it
+    /// is closed and the error thrown).
+    public func adoptConnectedTCP(_ accepted: AcceptedDescriptor) throws(SystemError) -> TCPConnection {
+        let connection = TCPConnection(
+            loop: self, fd: accepted.fd, remote: accepted.peer, phase: .open, tls: nil, establish: { _ in })
+        do {
+            try connection.start(establishBy: now)
+        } catch {
+            connection.teardown(error: .system(error))
+            throw error
+        }
+        return connection
+    }
+}
+
+/// A socket just accepted by a ``TCPListener`` in descriptor mode: open,
+/// non-blocking, close-on-exec, owned by whoever receives it.
+public struct AcceptedDescriptor: Sendable {
+    public let fd: Int32
+    public let peer: SocketAddress
 }

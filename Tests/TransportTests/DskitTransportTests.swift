@@ -356,3 +356,48 @@ func dskitStreamRoundTrip(
         }
     }
 }
+
+/// The bound on plain-TCP inbound connections being read (`maxInboundPacketConnections`).
+@Suite struct DskitInboundBoundTests {
+    struct Outcome: Sendable {
+        var counters: TransportCounters
+        var delivered: [[UInt8]]
+    }
+
+    /// With one slot held by a connection that sends nothing, a second
+    /// connection is closed at accept and counted; once the first ends, the
+    /// same slot serves the next packet.
+    @Test func connectionsBeyondTheBoundAreDroppedAndCountedThenTheSlotIsReused() async throws {
+        let outcome = try await onFreshLoop { (loop, keep, finish: @escaping (Outcome) -> Void) in
+            var configuration = dskitConfiguration()
+            configuration.maxInboundPacketConnections = 1
+            let receiver = keep(try DskitTransport(loop: loop, configuration: configuration))
+            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration()))
+            var delivered: [[UInt8]] = []
+            receiver.onPacket = { packet in delivered.append([UInt8](packet.bytes)) }
+            loop.connectTCP(to: receiver.boundAddresses[0], timeout: .seconds(5)) { result in
+                guard case .success(let idle) = result else {
+                    Issue.record("connect failed: \(result)")
+                    return
+                }
+                keep(idle)
+                // The idle connection holds the only slot once accepted; then a packet arrives.
+                loop.schedule(after: .milliseconds(100)) { _ in
+                    sender.send([1, 2, 3], to: receiver.advertisedAddress)
+                    whenTrue(loop, { [unowned receiver] in receiver.counters.inboundConnectionsDropped == 1 }) {
+                        idle.close()
+                        loop.schedule(after: .milliseconds(100)) { _ in
+                            sender.send([4, 5], to: receiver.advertisedAddress)
+                            whenTrue(loop, { delivered.count == 1 }) { [unowned receiver] in
+                                finish(Outcome(counters: receiver.counters, delivered: delivered))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(outcome.counters.inboundConnectionsDropped == 1)
+        #expect(outcome.delivered == [[4, 5]])
+        #expect(outcome.counters.packetsReceived == 1)
+    }
+}

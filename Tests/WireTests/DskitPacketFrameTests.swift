@@ -2,11 +2,26 @@ import Testing
 @testable import Wire
 
 @Suite struct DskitPacketFrameTests {
-    @Test func md5MatchesRFC1321Vectors() {
-        let empty = [UInt8]().withUnsafeBytes { MD5Digest(of: $0) }
-        #expect(empty.bytes == hex("d41d8cd98f00b204e9800998ecf8427e"))
-        let abc = Array("abc".utf8).withUnsafeBytes { MD5Digest(of: $0) }
-        #expect(abc.bytes == hex("900150983cd24fb0d6963f7d28e17f72"))
+    /// The whole test suite of RFC 1321 appendix A.5 (covers 0, 1, 3, 14, 26,
+    /// 62 and 80 bytes: one and two 64-byte blocks, padding on both sides of 56).
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
+        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+         "57edf4a22be3c955ac49da2e2107b67a"),
+    ])
+    func md5MatchesRFC1321Vectors(input: String, digest: String) {
+        let computed = Array(input.utf8).withUnsafeBytes { MD5Digest(of: $0) }
+        #expect(computed.bytes == hex(digest))
+    }
+
+    @Test func md5OfEmptyBufferWithoutBaseAddress() {
+        let computed = MD5Digest(of: UnsafeRawBufferPointer(start: nil, count: 0))
+        #expect(computed.bytes == hex("d41d8cd98f00b204e9800998ecf8427e"))
     }
 
     @Test func encodesMarkerAddressPayloadDigest() throws {

@@ -13,10 +13,11 @@ import Wire
 // (plus whatever the node's own 200 ms gossip and 1 s probe ticks made meanwhile: with no
 // other member those send nothing).
 
-/// A memberlistd node on memberlist's UDP transport, bound to 127.0.0.1:`port`, alone.
-func nodeConfig(port: UInt16, compression: Bool) throws -> NodeConfig {
+/// A memberlistd node on memberlist's UDP transport (or dskit's TCP transport with
+/// `transport: "tcp"`, plain, no TLS), bound to 127.0.0.1:`port`, alone.
+func nodeConfig(port: UInt16, compression: Bool, transport: String = "udp") throws -> NodeConfig {
     try NodeConfig.parse([
-        "-memberlist.transport=udp",
+        "-memberlist.transport=\(transport)",
         "-memberlist.nodename=bench-node", "-memberlist.randomize-node-name=false",
         "-memberlist.bind-addr=127.0.0.1", "-memberlist.bind-port=\(port)",
         "-memberlist.advertise-addr=127.0.0.1", "-memberlist.advertise-port=\(port)",
@@ -56,7 +57,47 @@ func roundTripBenchmark(_ name: String, compression: Bool) {
     })
 }
 
+/// Registers a benchmark that starts a node on dskit's TCP transport (dskit-kv-ring.md §1)
+/// once, then measures ping → ack round trips: per round trip the node accepts one
+/// connection, reads and checks the frame, answers, and dials a new connection to send the
+/// ack. Each round trip leaves one TIME_WAIT socket on the node's side (it closes first,
+/// as dskit does), so the samples are capped to stay well inside the ephemeral port range.
+func dskitRoundTripBenchmark(_ name: String, compression: Bool) {
+    var running: (node: NodeHandle, client: DskitPingClient)?
+    var configuration = thousandOperations
+    configuration.maxIterations = 10
+    Benchmark(name, configuration: configuration, closure: { benchmark in
+        guard let client = running?.client else {
+            benchmark.error("node did not start")
+            return
+        }
+        do {
+            try measure(benchmark) { try client.roundTrip() }
+        } catch {
+            benchmark.error("\(error)")
+        }
+    }, setup: {
+        let port = try freeLoopbackPort()
+        let clientPort = try freeLoopbackPort()
+        let node = try await NodeHandle.start(try nodeConfig(port: port, compression: compression, transport: "tcp"),
+                                              logger: Logger(level: .error))
+        let client = try DskitPingClient(nodePort: port, listenPort: clientPort, ping: Ping(seqNo: 1, node: "bench-node"))
+        // Warm up: drain the node's own alive broadcast and fill its pools, then check the reply.
+        var length = 0
+        for _ in 0..<100 { length = try client.roundTrip() }
+        guard case .ack(let ack)? = try client.lastReply(length: length).first, ack.seqNo == 1 else {
+            throw PingClient.Failure.noAck("the node's reply is not an ack for SeqNo 1")
+        }
+        running = (node, client)
+    }, teardown: {
+        if let node = running?.node { await node.shutdown() }
+        running = nil
+    })
+}
+
 let benchmarks: @Sendable () -> Void = {
     roundTripBenchmark("Node: UDP ping → ack round trip (compression off)", compression: false)
     roundTripBenchmark("Node: UDP ping → ack round trip (compression on, dskit/Go default)", compression: true)
+    dskitRoundTripBenchmark("Node: dskit TCP ping → ack round trip (compression off)", compression: false)
+    dskitRoundTripBenchmark("Node: dskit TCP ping → ack round trip (compression on, dskit default)", compression: true)
 }

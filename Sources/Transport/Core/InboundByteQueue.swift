@@ -39,6 +39,23 @@ final class InboundByteQueue {
         return true
     }
 
+    /// Free space at the tail for a read of up to `preferred` bytes, made by
+    /// sliding or growing (never past `limit`); nil when the queue already
+    /// holds `limit` bytes. Follow a read into it with ``commit(_:)``.
+    func writableTail(preferred: Int) -> UnsafeMutableRawBufferPointer? {
+        let room = limit - count
+        guard room > 0 else { return nil }
+        let wanted = min(max(preferred, 1), room)
+        if storage.count - tail < wanted { makeRoom(for: wanted) }
+        let end = min(storage.count, tail + room)
+        return UnsafeMutableRawBufferPointer(rebasing: storage[tail..<end])
+    }
+
+    /// Counts `written` bytes placed into ``writableTail(preferred:)`` as appended.
+    func commit(_ written: Int) {
+        tail += min(max(written, 0), storage.count - tail)
+    }
+
     /// Drops the first `count` bytes (clamped to what is there).
     func consume(_ count: Int) {
         head += min(max(count, 0), self.count)

@@ -36,6 +36,9 @@ public struct TransportCounters: Sendable, Equatable {
     /// Inbound connections that failed before classification (TLS handshake
     /// rejected, accept error). dskit only logs these.
     public var acceptErrors = 0
+    /// dskit plain TCP: accepted connections closed at once because
+    /// `maxInboundPacketConnections` were already being read. Ours (dskit has no bound).
+    public var inboundConnectionsDropped = 0
     /// Every byte written to any connection, packets and streams (`sent_bytes_total`).
     public var sentBytes = 0
     /// Every byte read from any connection, packets and streams (`received_bytes_total`).

@@ -12,9 +12,14 @@ import Wire
 ///   frame, half-closes and is free again once the kernel took the frame;
 /// - failures only count `packets_sent_errors`: no retry, no report.
 ///
-/// A finished connection lingers (reading and discarding, e.g. TLS session
-/// tickets) until the peer closes or the deadline passes, so closing it never
-/// resets a frame the peer has not read yet.
+/// Plain TCP uses `writerCount` reusable ``DskitPacketWriterSlot``s made at
+/// start, so a steady packet rate allocates nothing (issue #4): the frame is
+/// encoded into a recycled buffer that is swapped with the slot's own.
+///
+/// With TLS each packet gets a ``TCPConnection``; a finished one lingers
+/// (reading and discarding, e.g. TLS session tickets) until the peer closes or
+/// the deadline passes, so closing it never resets a frame the peer has not
+/// read yet.
 final class DskitPacketWriterPool {
     private struct QueuedPacket {
         var frame: WireBuffer
@@ -43,6 +48,10 @@ final class DskitPacketWriterPool {
     private var expiryTimer: TimerID?
     private var framePool: [WireBuffer] = []
     private var connections: [ObjectIdentifier: TCPConnection] = [:]
+    /// Plain TCP only: the writers, every one made at start.
+    private var plainWriters: [DskitPacketWriterSlot] = []
+    private var idlePlainWriters: [DskitPacketWriterSlot] = []
+    private var onExpiry: (EventLoop) -> Void = { _ in }
     private var isShutDown = false
 
     init(loop: EventLoop, store: CounterStore, tls: TLSContext?, advertised: String,
@@ -56,10 +65,28 @@ final class DskitPacketWriterPool {
         writeTimeout = configuration.packetWriteTimeout
         acquireTimeout = configuration.acquireWriterTimeout
         maxQueued = max(0, configuration.maxQueuedPackets)
+        framePool.reserveCapacity(Self.maxPooledFrames)
+        onExpiry = { [unowned self] _ in
+            self.expiryTimer = nil
+            self.dropExpired()
+            self.armExpiry()
+        }
+        if tls == nil {
+            for _ in 0..<writerCount {
+                let slot = DskitPacketWriterSlot(
+                    loop: loop, store: store, frameCapacity: Self.frameCapacity, writeTimeout: writeTimeout,
+                    finished: { [unowned self] slot in self.plainWriterFinished(slot) })
+                plainWriters.append(slot)
+            }
+            idlePlainWriters = plainWriters
+            // The pool's own spare frames: one per writer, swapped in as packets start.
+            for _ in 0..<writerCount { framePool.append(WireBuffer(capacity: Self.frameCapacity)) }
+        }
     }
 
     deinit {
         for connection in connections.values { connection.close() }
+        for writer in plainWriters { writer.abandon() }
     }
 
     /// Packets waiting for a writer.
@@ -105,6 +132,8 @@ final class DskitPacketWriterPool {
         let open = connections.values
         connections.removeAll()
         for connection in open { connection.close() }
+        for writer in plainWriters { writer.abandon() }
+        idlePlainWriters = plainWriters
     }
 
     // MARK: queue
@@ -128,12 +157,7 @@ final class DskitPacketWriterPool {
     /// the head always expires first).
     private func armExpiry() {
         guard expiryTimer == nil, waitingHead < waiting.count else { return }
-        expiryTimer = loop.schedule(at: waiting[waitingHead].expiresAt) { [weak self] _ in
-            guard let self else { return }
-            self.expiryTimer = nil
-            self.dropExpired()
-            self.armExpiry()
-        }
+        expiryTimer = loop.schedule(at: waiting[waitingHead].expiresAt, onExpiry)
     }
 
     private func dropExpired() {
@@ -165,6 +189,10 @@ final class DskitPacketWriterPool {
     // MARK: one writer
 
     private func start(_ packet: QueuedPacket) {
+        if tls == nil {
+            startPlain(packet)
+            return
+        }
         busyWriters += 1
         loop.connectTCP(to: packet.destination, timeout: dialTimeout, tls: tls) { [weak self] result in
             guard let self else {
@@ -185,6 +213,35 @@ final class DskitPacketWriterPool {
                 self.write(packet, over: connection)
             }
         }
+    }
+
+    /// Plain TCP: the packet's frame goes into an idle slot (buffers swapped,
+    /// the slot's previous one back to the frame pool).
+    private func startPlain(_ packet: QueuedPacket) {
+        guard let slot = idlePlainWriters.popLast() else {
+            // Unreachable while busyWriters < writerCount; count rather than trap.
+            store.values.packetsDropped += 1
+            recycle(packet.frame)
+            return
+        }
+        busyWriters += 1
+        var packet = packet
+        swap(&slot.frame, &packet.frame)
+        recycle(packet.frame)
+        guard slot.begin(to: packet.destination, payloadLength: packet.payloadLength, dialTimeout: dialTimeout)
+        else {
+            // No socket (e.g. out of descriptors): a send error, the writer free at once.
+            store.values.packetsSentErrors += 1
+            busyWriters -= 1
+            idlePlainWriters.append(slot)
+            return
+        }
+    }
+
+    private func plainWriterFinished(_ slot: DskitPacketWriterSlot) {
+        guard !isShutDown else { return }
+        idlePlainWriters.append(slot)
+        writerFinished()
     }
 
     private func write(_ packet: QueuedPacket, over connection: TCPConnection) {

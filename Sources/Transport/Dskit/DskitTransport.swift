@@ -1,4 +1,5 @@
 import EventLoop
+import Glibc
 import Wire
 
 /// dskit's TCP transport (`kv/memberlist/tcp_transport.go`, the default as
@@ -7,8 +8,11 @@ import Wire
 /// inside TLS. Loop thread only; nothing blocks.
 ///
 /// Inbound: one listener per bind address (port 0 chosen by the first and
-/// reused). Each accepted connection is classified by its first byte
-/// (``DskitInboundConnection``). A packet is read to EOF, capped at
+/// reused). Each accepted connection is classified by its first byte: on
+/// plain TCP by a reusable ``DskitInboundPacketSlot`` (at most
+/// `maxInboundPacketConnections`, beyond: closed and counted), so steady
+/// traffic allocates nothing (issue #4); with TLS by a
+/// ``DskitInboundConnection``. A packet is read to EOF, capped at
 /// `maxPacketPayloadBytes` (beyond: dropped, counted), decoded with
 /// `DskitPacketFrame`, and delivered with the header address as its source; a
 /// digest mismatch is counted as a receive error and still delivered, as in
@@ -31,6 +35,10 @@ public final class DskitTransport: NodeTransport {
     private var writers: DskitPacketWriterPool?
     private var inbound: [ObjectIdentifier: DskitInboundConnection] = [:]
     private let queuePool = InboundByteQueuePool()
+    /// Plain TCP: reusable inbound connection state, bounded by `maxInboundPacketConnections`.
+    private var inboundSlots: BoundedObjectPool<DskitInboundPacketSlot>?
+    /// Every slot made so far (to close the open ones at shutdown).
+    private var everyInboundSlot: [DskitInboundPacketSlot] = []
     private var isShutDown = false
 
     /// Builds the TLS context (when enabled), binds the listeners and derives
@@ -61,12 +69,22 @@ public final class DskitTransport: NodeTransport {
         var port = UInt16(configuration.bindPort)
         for ip in bindIPs {
             do {
-                let listener = try loop.listenTCP(
-                    on: ip.with(port: port), tls: tls, handshakeTimeout: configuration.inboundPacketTimeout,
-                    onAccept: { connection in
-                        if let transport = relay.target { transport.accepted(connection) } else { connection.close() }
-                    },
-                    onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                let listener: TCPListener
+                if tls == nil {
+                    listener = try loop.listenTCP(
+                        on: ip.with(port: port),
+                        onAcceptDescriptor: { accepted in
+                            if let transport = relay.target { transport.accepted(accepted) } else { Glibc.close(accepted.fd) }
+                        },
+                        onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                } else {
+                    listener = try loop.listenTCP(
+                        on: ip.with(port: port), tls: tls, handshakeTimeout: configuration.inboundPacketTimeout,
+                        onAccept: { connection in
+                            if let transport = relay.target { transport.accepted(connection) } else { connection.close() }
+                        },
+                        onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                }
                 listeners.append(listener)
                 port = listener.localAddress.port
             } catch {
@@ -98,6 +116,13 @@ public final class DskitTransport: NodeTransport {
         }
         writers = DskitPacketWriterPool(
             loop: loop, store: store, tls: tls, advertised: advertisedText, configuration: configuration)
+        if tls == nil {
+            inboundSlots = BoundedObjectPool(limit: configuration.maxInboundPacketConnections) { [unowned self] in
+                let slot = DskitInboundPacketSlot(loop: loop, transport: self, frameLimit: self.packetConnectionLimit)
+                self.everyInboundSlot.append(slot)
+                return slot
+            }
+        }
         relay.target = self
     }
 
@@ -171,6 +196,9 @@ public final class DskitTransport: NodeTransport {
         let pending = inbound.values
         inbound.removeAll()
         for connection in pending { connection.connection.close() }
+        for slot in everyInboundSlot { slot.abandon() }
+        inboundSlots = nil
+        everyInboundSlot.removeAll()
     }
 
     // MARK: inbound (called by DskitInboundConnection)
@@ -180,11 +208,34 @@ public final class DskitTransport: NodeTransport {
             connection.close()
             return
         }
-        let limit = 2 + 255 + configuration.maxPacketPayloadBytes + DskitPacketFrame.digestLength
         let handler = DskitInboundConnection(
-            connection: connection, transport: self, queue: queuePool.take(limit: limit),
+            connection: connection, transport: self, queue: queuePool.take(limit: packetConnectionLimit),
             deadline: loop.now + configuration.inboundPacketTimeout)
         inbound[ObjectIdentifier(handler)] = handler
+    }
+
+    /// Plain TCP: a reusable slot reads the connection; none free means drop and count.
+    fileprivate func accepted(_ descriptor: AcceptedDescriptor) {
+        guard !isShutDown, let slot = inboundSlots?.take() else {
+            Glibc.close(descriptor.fd)
+            store.values.inboundConnectionsDropped += 1
+            return
+        }
+        if !slot.begin(descriptor, deadline: loop.now + configuration.inboundPacketTimeout) {
+            store.values.acceptErrors += 1
+            inboundSlots?.give(slot)
+        }
+    }
+
+    /// A slot finished its connection and is free for the next.
+    func releaseInboundSlot(_ slot: DskitInboundPacketSlot) {
+        guard !isShutDown else { return }
+        inboundSlots?.give(slot)
+    }
+
+    /// Bytes a packet connection may carry: marker, address, payload cap, digest.
+    private var packetConnectionLimit: Int {
+        2 + 255 + configuration.maxPacketPayloadBytes + DskitPacketFrame.digestLength
     }
 
     func adoptInboundStream(_ connection: TCPConnection, leftover: UnsafeRawBufferPointer) {

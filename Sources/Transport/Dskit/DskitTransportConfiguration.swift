@@ -30,6 +30,12 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     public var inboundPacketTimeout: Duration
     /// Unconsumed inbound stream bytes allowed before the stream is closed.
     public var maxStreamBufferBytes: Int
+    /// Plain TCP: accepted connections being classified or read at once. Each
+    /// holds a reusable read buffer (16 KiB, more only while a larger packet
+    /// arrives), made on first need and kept, so steady traffic allocates
+    /// nothing. A connection beyond this is closed at accept and counted in
+    /// `inboundConnectionsDropped`; the loop never waits for a free one.
+    public var maxInboundPacketConnections: Int
 
     public init(
         bindAddresses: [String] = ["0.0.0.0"], bindPort: Int = 7946,
@@ -38,7 +44,8 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         maxConcurrentWrites: Int = 3, acquireWriterTimeout: Duration = .milliseconds(250),
         tls: DskitTLSSettings = DskitTLSSettings(),
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
-        inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024
+        inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
+        maxInboundPacketConnections: Int = 64
     ) {
         self.bindAddresses = bindAddresses
         self.bindPort = bindPort
@@ -53,6 +60,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         self.maxQueuedPackets = maxQueuedPackets
         self.inboundPacketTimeout = inboundPacketTimeout
         self.maxStreamBufferBytes = maxStreamBufferBytes
+        self.maxInboundPacketConnections = maxInboundPacketConnections
     }
 
     /// Writers actually used: dskit turns ≤ 0 into 1.

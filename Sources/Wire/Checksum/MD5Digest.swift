@@ -1,26 +1,22 @@
 import COpenSSL
 
-/// MD5 through OpenSSL's EVP interface, for dskit's packet trailer
-/// (dskit-kv-ring.md §1). The digest lives in a 16-byte inline value, so
-/// computing one allocates nothing on the Swift side.
+/// MD5 through OpenSSL's MD5 block functions, for dskit's packet trailer
+/// (dskit-kv-ring.md §1). The context lives on the stack and the digest in a
+/// 16-byte inline value, so computing one allocates nothing.
 public struct MD5Digest: Hashable, Sendable {
     public static let byteCount = 16
 
     @usableFromInline var high: UInt64
     @usableFromInline var low: UInt64
 
-    /// Digest of `bytes`.
+    /// Digest of `bytes`, through `copenssl_md5` (a stack MD5 context), so
+    /// computing it makes no heap allocation (issue #4: a steady-state packet
+    /// allocates nothing).
     public init(of bytes: UnsafeRawBufferPointer) {
         var words: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &words) { out in
-            var length: UInt32 = 0
-            // EVP_Digest accepts a null data pointer only with a zero count; give it a valid one.
-            let empty: UInt8 = 0
-            let ok = withUnsafePointer(to: empty) { emptyPointer in
-                EVP_Digest(bytes.baseAddress ?? UnsafeRawPointer(emptyPointer), bytes.count,
-                           out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, EVP_md5(), nil)
-            }
-            precondition(ok == 1 && length == 16, "OpenSSL MD5 failed")
+            // MD5_Update reads nothing for a zero count, so a missing base address is fine.
+            copenssl_md5(bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
         }
         high = words.0
         low = words.1
