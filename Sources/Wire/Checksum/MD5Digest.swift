@@ -1,26 +1,43 @@
-import COpenSSL
-
-/// MD5 through OpenSSL's EVP interface, for dskit's packet trailer
-/// (dskit-kv-ring.md §1). The digest lives in a 16-byte inline value, so
-/// computing one allocates nothing on the Swift side.
+/// MD5 (RFC 1321) of a dskit packet, for its trailer (dskit-kv-ring.md §1).
+/// Computed in Swift (`MD5Block`) without OpenSSL; the digest lives in a
+/// 16-byte inline value, so computing one allocates nothing.
 public struct MD5Digest: Hashable, Sendable {
     public static let byteCount = 16
 
     @usableFromInline var high: UInt64
     @usableFromInline var low: UInt64
 
-    /// Digest of `bytes`.
+    /// Digest of `bytes`: whole blocks straight from `bytes`, then the tail with
+    /// RFC 1321 §3.1-3.2 padding (0x80, zeros, bit length as 64-bit little endian)
+    /// in one or two blocks of stack scratch.
     public init(of bytes: UnsafeRawBufferPointer) {
+        var state = MD5Block()
+        let blockSize = MD5Block.byteCount
+        let wholeBlocks = bytes.count / blockSize
+        for index in 0..<wholeBlocks {
+            state.absorb(bytes, at: index * blockSize)
+        }
+        let tail = bytes.count - wholeBlocks * blockSize
+        let paddedBlocks = tail < blockSize - 8 ? 1 : 2
+        withUnsafeTemporaryAllocation(byteCount: 2 * blockSize, alignment: 8) { scratch in
+            scratch.initializeMemory(as: UInt8.self, repeating: 0)
+            if tail > 0, let source = bytes.baseAddress {
+                scratch.copyMemory(from: UnsafeRawBufferPointer(start: source + wholeBlocks * blockSize, count: tail))
+            }
+            scratch[tail] = 0x80
+            let bitLength = UInt64(truncatingIfNeeded: bytes.count) &* 8
+            scratch.storeBytes(of: bitLength.littleEndian, toByteOffset: paddedBlocks * blockSize - 8, as: UInt64.self)
+            let padded = UnsafeRawBufferPointer(scratch)
+            for index in 0..<paddedBlocks {
+                state.absorb(padded, at: index * blockSize)
+            }
+        }
         var words: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &words) { out in
-            var length: UInt32 = 0
-            // EVP_Digest accepts a null data pointer only with a zero count; give it a valid one.
-            let empty: UInt8 = 0
-            let ok = withUnsafePointer(to: empty) { emptyPointer in
-                EVP_Digest(bytes.baseAddress ?? UnsafeRawPointer(emptyPointer), bytes.count,
-                           out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, EVP_md5(), nil)
-            }
-            precondition(ok == 1 && length == 16, "OpenSSL MD5 failed")
+            out.storeBytes(of: state.a.littleEndian, toByteOffset: 0, as: UInt32.self)
+            out.storeBytes(of: state.b.littleEndian, toByteOffset: 4, as: UInt32.self)
+            out.storeBytes(of: state.c.littleEndian, toByteOffset: 8, as: UInt32.self)
+            out.storeBytes(of: state.d.littleEndian, toByteOffset: 12, as: UInt32.self)
         }
         high = words.0
         low = words.1
