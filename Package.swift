@@ -33,9 +33,12 @@ let package = Package(
         .target(name: "Transport", dependencies: ["EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
-        // The Swift runtime is linked statically (ARCHITECTURE.md "Footprint").
+        // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
+        // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
+        // non-PIE binary maps no shared library and has no load-time relocations, which
+        // halves idle RSS. getaddrinfo then loads glibc's NSS modules at run time.
         .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict,
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+                          linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
         .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),
