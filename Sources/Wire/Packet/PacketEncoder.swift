@@ -62,6 +62,16 @@ public enum PacketEncoder {
         try scratch.withUnsafeBytes { (raw) throws(PacketError) in try encode(raw, security: security, crc: crc, into: &out) }
     }
 
+    /// As above, compressing with `workspace`'s reused state (no allocation per packet).
+    public static func encode(_ message: Message, security: PacketSecurity, crc: Bool? = nil, scratch: inout WireBuffer,
+                              workspace: inout CompressionWorkspace, into out: inout WireBuffer) throws(PacketError) {
+        scratch.removeAll(keepingCapacity: true)
+        message.encode(into: &scratch)
+        try scratch.withUnsafeBytes { (raw) throws(PacketError) in
+            try encode(raw, security: security, crc: crc, workspace: &workspace, into: &out)
+        }
+    }
+
     /// Size of `09 {Algo, Buf}` for a Buf of `compressedCount` bytes.
     static func compressedMessageLength(compressedCount: Int) -> Int {
         let rawHeader = compressedCount < 32 ? 1 : (compressedCount <= 0xFFFF ? 3 : 5)
