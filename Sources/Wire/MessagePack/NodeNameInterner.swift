@@ -1,0 +1,129 @@
+/// A bounded cache of decoded node names, so that a steady-state packet whose names are
+/// longer than Swift's 15-byte inline string decodes without a heap allocation (issue #4).
+///
+/// Gossip carries the same few names over and over (Node/SourceNode of ping, indirect
+/// ping, suspect, alive and dead, memberlist-wire.md §2.4). Kubernetes pod names such as
+/// `pyroscope-ingester-0-7f9c2` are longer than 15 bytes, so without a cache each one
+/// decoded is a new heap `String`. With it, a name seen before is returned as the cached
+/// `String` (a retain, no allocation); a new name is decoded as before and cached.
+///
+/// Layout: an open-addressed table of `capacity` slots (a power of two). A name's home slot
+/// is its FNV-1a hash masked to the table; it may live in any of the `probeWindow` slots
+/// that follow, wrapping. Lookup compares byte-for-byte, never by hash alone.
+///
+/// Eviction rule: a new name takes the first empty slot of its window; when all are full,
+/// it replaces one of them in round-robin order (a counter shared by all windows), so a set
+/// of colliding names can only cause misses, never an unbounded table.
+///
+/// Memory bound: `capacity` slots of 16 bytes (64 KiB at the default), allocated on the
+/// first name that is cached, plus at most `capacity` strings of at most
+/// `maxInternedLength` bytes each. Longer names, invalid UTF-8 and names of at most 15
+/// bytes are never cached: they decode exactly as `String(decoding:as:)` does.
+///
+/// Pure: no IO, no clock, no global state. A capacity of 0 disables caching.
+public struct NodeNameInterner: Sendable {
+    /// Slots in a node's table: enough for a cluster of a few thousand members.
+    public static let defaultCapacity = 4096
+    /// Largest table `init(capacity:)` builds.
+    public static let maximumCapacity = 1 << 16
+    /// Consecutive slots a name may occupy, starting at its home slot.
+    public static let probeWindow = 4
+    /// Longest name cached. Kubernetes names are at most 253 bytes; longer names from a
+    /// hostile or odd peer decode uncached so they cannot pin large strings.
+    public static let maxInternedLength = 255
+    /// Longest UTF-8 string Swift stores inline (no heap) on 64-bit platforms.
+    public static let inlineStringLimit = 15
+
+    /// Number of slots (0: caching disabled).
+    public let capacity: Int
+    /// Cached names; "" marks an empty slot (a cached name is never that short).
+    private var slots: [String] = []
+    /// Which slot of a full window the next eviction takes.
+    private var nextVictim = 0
+
+    /// Names currently cached (at most `capacity`).
+    public private(set) var count = 0
+    /// Lookups answered from the table.
+    public private(set) var hits: UInt64 = 0
+    /// Cacheable names that were not in the table and were decoded and stored.
+    public private(set) var misses: UInt64 = 0
+    /// Cached names replaced by a newer one in a full window.
+    public private(set) var evictions: UInt64 = 0
+
+    /// A table of `capacity` slots, rounded up to a power of two (at most `maximumCapacity`);
+    /// 0 or less disables caching. Nothing is allocated until the first name is cached.
+    public init(capacity: Int = NodeNameInterner.defaultCapacity) {
+        if capacity <= 0 {
+            self.capacity = 0
+        } else {
+            let bounded = min(capacity, Self.maximumCapacity)
+            var power = 1
+            while power < bounded { power <<= 1 }
+            self.capacity = power
+        }
+    }
+
+    /// An interner that caches nothing: every name decodes to a new `String`, as before.
+    public static var disabled: NodeNameInterner { NodeNameInterner(capacity: 0) }
+
+    /// The name whose UTF-8 bytes are `bytes`, decoded as `String(decoding:as: UTF8.self)`
+    /// would (invalid UTF-8 repaired with U+FFFD), from the table when it is there.
+    public mutating func name(decoding bytes: UnsafeRawBufferPointer) -> String {
+        let length = bytes.count
+        guard capacity > 0, length > Self.inlineStringLimit, length <= Self.maxInternedLength else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let window = min(Self.probeWindow, capacity)
+        let mask = capacity - 1
+        let home = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
+        var firstEmpty: Int?
+        if !slots.isEmpty {
+            for step in 0..<window {
+                let index = (home + step) & mask
+                let cached = slots[index]
+                if cached.utf8.count == length {
+                    if Self.sameBytes(cached, bytes) {
+                        hits &+= 1
+                        return cached
+                    }
+                } else if cached.isEmpty, firstEmpty == nil {
+                    firstEmpty = index
+                }
+            }
+        }
+        // Only valid UTF-8 is cached, so a cached name's bytes always equal its key.
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        if slots.isEmpty {
+            slots = [String](repeating: "", count: capacity)
+            firstEmpty = home
+        }
+        misses &+= 1
+        if let firstEmpty {
+            slots[firstEmpty] = decoded
+            count += 1
+        } else {
+            slots[(home + nextVictim) & mask] = decoded
+            nextVictim = (nextVictim + 1) % window
+            evictions &+= 1
+        }
+        return decoded
+    }
+
+    /// FNV-1a, 64-bit: cheap, and good enough to spread names over the table (a crafted
+    /// collision only makes names share a window, see the eviction rule).
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
+    /// Whether `string`'s UTF-8 is exactly `bytes` (same length already checked).
+    private static func sameBytes(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let equal = string.utf8.withContiguousStorageIfAvailable({ $0.elementsEqual(bytes) }) {
+            return equal
+        }
+        return string.utf8.elementsEqual(bytes)
+    }
+}
