@@ -69,46 +69,62 @@ public struct NodeNameInterner: Sendable {
     /// The name whose UTF-8 bytes are `bytes`, decoded as `String(decoding:as: UTF8.self)`
     /// would (invalid UTF-8 repaired with U+FFFD), from the table when it is there.
     public mutating func name(decoding bytes: UnsafeRawBufferPointer) -> String {
-        let length = bytes.count
-        guard capacity > 0, length > Self.inlineStringLimit, length <= Self.maxInternedLength else {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        let window = min(Self.probeWindow, capacity)
-        let mask = capacity - 1
-        let home = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
-        var firstEmpty: Int?
-        if !slots.isEmpty {
-            for step in 0..<window {
-                let index = (home + step) & mask
-                let cached = slots[index]
-                if cached.utf8.count == length {
-                    if Self.sameBytes(cached, bytes) {
-                        hits &+= 1
-                        return cached
-                    }
-                } else if cached.isEmpty, firstEmpty == nil {
-                    firstEmpty = index
-                }
-            }
+        guard isCacheable(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        let home = homeSlot(bytes)
+        let probe = self.probe(bytes, home: home)
+        if let hit = probe.hit {
+            hits &+= 1
+            return hit
         }
         // Only valid UTF-8 is cached, so a cached name's bytes always equal its key.
         guard let decoded = String(validating: bytes, as: UTF8.self) else {
             return String(decoding: bytes, as: UTF8.self)
         }
-        if slots.isEmpty {
-            slots = [String](repeating: "", count: capacity)
-            firstEmpty = home
-        }
         misses &+= 1
-        if let firstEmpty {
-            slots[firstEmpty] = decoded
+        if slots.isEmpty { slots = [String](repeating: "", count: capacity) }
+        if let empty = probe.firstEmpty ?? (probe.windowWasEmpty ? home : nil) {
+            slots[empty] = decoded
             count += 1
         } else {
-            slots[(home + nextVictim) & mask] = decoded
+            let window = min(Self.probeWindow, capacity)
+            slots[(home + nextVictim) & (capacity - 1)] = decoded
             nextVictim = (nextVictim + 1) % window
             evictions &+= 1
         }
         return decoded
+    }
+
+    /// The cached name for `bytes`, without caching it or counting a hit (nil if absent).
+    public func cached(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard isCacheable(bytes) else { return nil }
+        return probe(bytes, home: homeSlot(bytes)).hit
+    }
+
+    /// Whether a name of these bytes may live in the table at all (length rules only).
+    private func isCacheable(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        capacity > 0 && bytes.count > Self.inlineStringLimit && bytes.count <= Self.maxInternedLength
+    }
+
+    private func homeSlot(_ bytes: UnsafeRawBufferPointer) -> Int {
+        Int(truncatingIfNeeded: Self.hash(bytes)) & (capacity - 1)
+    }
+
+    /// Searches the window starting at `home`: the matching name, or else the first empty
+    /// slot; `windowWasEmpty` when the table is not allocated yet (every slot is free).
+    private func probe(_ bytes: UnsafeRawBufferPointer, home: Int)
+        -> (hit: String?, firstEmpty: Int?, windowWasEmpty: Bool) {
+        guard !slots.isEmpty else { return (nil, nil, true) }
+        var firstEmpty: Int?
+        for step in 0..<min(Self.probeWindow, capacity) {
+            let index = (home + step) & (capacity - 1)
+            let cached = slots[index]
+            if cached.utf8.count == bytes.count {
+                if Self.sameBytes(cached, bytes) { return (cached, nil, false) }
+            } else if cached.isEmpty, firstEmpty == nil {
+                firstEmpty = index
+            }
+        }
+        return (nil, firstEmpty, false)
     }
 
     /// FNV-1a, 64-bit: cheap, and good enough to spread names over the table (a crafted
