@@ -8,14 +8,16 @@
 /// `String` (a retain, no allocation); a new name is decoded as before and cached.
 ///
 /// Layout: an open-addressed table of `capacity` slots (a power of two). A name's home slot
-/// is its FNV-1a hash masked to the table; it may live in any of the `probeWindow` slots
-/// that follow, wrapping. Lookup compares byte-for-byte, never by hash alone.
+/// is its hash masked to the table; it may live in any of the `probeWindow` slots that
+/// follow, wrapping. Each slot keeps 32 bits of the hash as a tag, so a probe touches a
+/// cached string only when the tags agree, and then compares byte-for-byte, never trusting
+/// the hash alone.
 ///
 /// Eviction rule: a new name takes the first empty slot of its window; when all are full,
 /// it replaces one of them in round-robin order (a counter shared by all windows), so a set
 /// of colliding names can only cause misses, never an unbounded table.
 ///
-/// Memory bound: `capacity` slots of 16 bytes (64 KiB at the default), allocated on the
+/// Memory bound: `capacity` slots of 20 bytes (80 KiB at the default), allocated on the
 /// first name that is cached, plus at most `capacity` strings of at most
 /// `maxInternedLength` bytes each. Longer names, invalid UTF-8 and names of at most 15
 /// bytes are never cached: they decode exactly as `String(decoding:as:)` does.
@@ -38,6 +40,8 @@ public struct NodeNameInterner: Sendable {
     public let capacity: Int
     /// Cached names; "" marks an empty slot (a cached name is never that short).
     private var slots: [String] = []
+    /// Per slot, `tag(of:)` of the cached name's hash; 0 marks an empty slot.
+    private var tags: [UInt32] = []
     /// Which slot of a full window the next eviction takes.
     private var nextVictim = 0
 
@@ -70,8 +74,9 @@ public struct NodeNameInterner: Sendable {
     /// would (invalid UTF-8 repaired with U+FFFD), from the table when it is there.
     public mutating func name(decoding bytes: UnsafeRawBufferPointer) -> String {
         guard isCacheable(bytes) else { return String(decoding: bytes, as: UTF8.self) }
-        let home = homeSlot(bytes)
-        let probe = self.probe(bytes, home: home)
+        let hash = Self.hash(bytes)
+        let home = Int(truncatingIfNeeded: hash) & (capacity - 1)
+        let probe = self.probe(bytes, hash: hash)
         if let hit = probe.hit {
             hits &+= 1
             return hit
@@ -81,23 +86,28 @@ public struct NodeNameInterner: Sendable {
             return String(decoding: bytes, as: UTF8.self)
         }
         misses &+= 1
-        if slots.isEmpty { slots = [String](repeating: "", count: capacity) }
+        if slots.isEmpty {
+            slots = [String](repeating: "", count: capacity)
+            tags = [UInt32](repeating: 0, count: capacity)
+        }
+        let index: Int
         if let empty = probe.firstEmpty ?? (probe.windowWasEmpty ? home : nil) {
-            slots[empty] = decoded
+            index = empty
             count += 1
         } else {
-            let window = min(Self.probeWindow, capacity)
-            slots[(home + nextVictim) & (capacity - 1)] = decoded
-            nextVictim = (nextVictim + 1) % window
+            index = (home + nextVictim) & (capacity - 1)
+            nextVictim = (nextVictim + 1) % min(Self.probeWindow, capacity)
             evictions &+= 1
         }
+        slots[index] = decoded
+        tags[index] = probe.tag
         return decoded
     }
 
     /// The cached name for `bytes`, without caching it or counting a hit (nil if absent).
     public func cached(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard isCacheable(bytes) else { return nil }
-        return probe(bytes, home: homeSlot(bytes)).hit
+        return probe(bytes, hash: Self.hash(bytes)).hit
     }
 
     /// Whether a name of these bytes may live in the table at all (length rules only).
@@ -105,41 +115,79 @@ public struct NodeNameInterner: Sendable {
         capacity > 0 && bytes.count > Self.inlineStringLimit && bytes.count <= Self.maxInternedLength
     }
 
-    private func homeSlot(_ bytes: UnsafeRawBufferPointer) -> Int {
-        Int(truncatingIfNeeded: Self.hash(bytes)) & (capacity - 1)
-    }
-
-    /// Searches the window starting at `home`: the matching name, or else the first empty
-    /// slot; `windowWasEmpty` when the table is not allocated yet (every slot is free).
-    private func probe(_ bytes: UnsafeRawBufferPointer, home: Int)
-        -> (hit: String?, firstEmpty: Int?, windowWasEmpty: Bool) {
-        guard !slots.isEmpty else { return (nil, nil, true) }
+    /// Searches the window of `hash`'s home slot: the matching name, or else the first
+    /// empty slot; `windowWasEmpty` when the table is not allocated yet (every slot is free).
+    private func probe(_ bytes: UnsafeRawBufferPointer, hash: UInt64)
+        -> (hit: String?, firstEmpty: Int?, windowWasEmpty: Bool, tag: UInt32) {
+        let tag = UInt32(truncatingIfNeeded: hash >> 32) | 1
+        guard !slots.isEmpty else { return (nil, nil, true, tag) }
+        let home = Int(truncatingIfNeeded: hash) & (capacity - 1)
         var firstEmpty: Int?
         for step in 0..<min(Self.probeWindow, capacity) {
             let index = (home + step) & (capacity - 1)
-            let cached = slots[index]
-            if cached.utf8.count == bytes.count {
-                if Self.sameBytes(cached, bytes) { return (cached, nil, false) }
-            } else if cached.isEmpty, firstEmpty == nil {
+            let slotTag = tags[index]
+            if slotTag == tag {
+                let cached = slots[index]
+                if Self.sameBytes(cached, bytes) { return (cached, nil, false, tag) }
+            } else if slotTag == 0, firstEmpty == nil {
                 firstEmpty = index
             }
         }
-        return (nil, firstEmpty, false)
+        return (nil, firstEmpty, false, tag)
     }
 
-    /// FNV-1a, 64-bit: cheap, and good enough to spread names over the table (a crafted
-    /// collision only makes names share a window, see the eviction rule).
+    /// A 64-bit hash of the bytes, eight at a time (a name is hashed on every lookup, so
+    /// byte-at-a-time FNV would cost more than the allocation it saves). Seeded with the
+    /// length, finished with MurmurHash3's fmix64 so the low bits (the home slot) depend on
+    /// every byte. A crafted collision only makes names share a window (see the eviction rule).
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: bytes.count)
+        var offset = 0
+        while bytes.count - offset >= 8 {
+            hash = mix(hash, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << (8 * (index - offset)) }
+            hash = mix(hash, tail)
+        }
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash &*= 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
         return hash
     }
 
-    /// Whether `string`'s UTF-8 is exactly `bytes` (same length already checked).
+    private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+        let product = (hash ^ word) &* 0x9e37_79b9_7f4a_7c15
+        return product << 29 | product >> 35
+    }
+
+    /// Whether `string`'s UTF-8 is exactly `bytes`, compared eight bytes at a time.
     private static func sameBytes(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        if let equal = string.utf8.withContiguousStorageIfAvailable({ $0.elementsEqual(bytes) }) {
+        guard string.utf8.count == bytes.count else { return false }
+        if let equal = string.utf8.withContiguousStorageIfAvailable({ utf8 in
+            sameBytes(UnsafeRawBufferPointer(utf8), bytes)
+        }) {
             return equal
         }
         return string.utf8.elementsEqual(bytes)
+    }
+
+    private static func sameBytes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        guard left.count == right.count else { return false }
+        var offset = 0
+        while left.count - offset >= 8 {
+            guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        while offset < left.count {
+            guard left[offset] == right[offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 }
