@@ -17,9 +17,16 @@ extension Message {
         guard let first = bytes.first else { throw .empty }
         guard let type = MessageType(rawValue: first) else { throw .unknownType(first) }
         var reader = MessagePackReader(bytes, offset: 1)
-        swap(&reader.nameInterner, &names)
-        defer { swap(&reader.nameInterner, &names) }
-        return try decodeBody(type: type, from: &reader, userForm: .packet)
+        switch type {
+        case .ack, .nack, .user:
+            // No names to read: skip moving the table (acks are half of all packets).
+            return try decodeBody(type: type, from: &reader, userForm: .packet)
+        default:
+            // Swapped, not copied, so the table stays uniquely referenced.
+            swap(&reader.nameInterner, &names)
+            defer { swap(&reader.nameInterner, &names) }
+            return try decodeBody(type: type, from: &reader, userForm: .packet)
+        }
     }
 
     /// Decodes `type body` as carried on a stream (a user message is `08 {UserMsgLen} raw`).
