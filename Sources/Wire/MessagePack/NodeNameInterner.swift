@@ -38,9 +38,10 @@ public struct NodeNameInterner: Sendable {
 
     /// Number of slots (0: caching disabled).
     public let capacity: Int
-    /// Cached names; "" marks an empty slot (a cached name is never that short).
+    /// Cached names; "" in an empty slot.
     private var slots: [String] = []
-    /// Per slot, `tag(of:)` of the cached name's hash; 0 marks an empty slot.
+    /// Per slot, the high 32 bits of the cached name's hash with the low bit set, so 0
+    /// marks an empty slot.
     private var tags: [UInt32] = []
     /// Which slot of a full window the next eviction takes.
     private var nextVictim = 0
