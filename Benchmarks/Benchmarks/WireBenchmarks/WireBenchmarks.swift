@@ -35,11 +35,13 @@ func packetEncodeBenchmark(_ name: String, _ message: Message, security: PacketS
 
 /// Registers `name`: `PacketDecoder` handing the messages of `bytes` to a visitor, with a reused
 /// `CompressionWorkspace` as the node has.
-func packetDecodeBenchmark(_ name: String, _ bytes: [UInt8], security: PacketSecurity) {
+/// `nameCapacity` 0 decodes without the workspace's node-name cache (every long name a new String).
+func packetDecodeBenchmark(_ name: String, _ bytes: [UInt8], security: PacketSecurity,
+                           nameCapacity: Int = NodeNameInterner.defaultCapacity) {
     let packet = ReceivedBytes(bytes)
     Benchmark(name, configuration: thousandOperations) { benchmark throws in
         var delivered = 0
-        var workspace = CompressionWorkspace()
+        var workspace = CompressionWorkspace(nameCapacity: nameCapacity)
         try PacketDecoder.decode(packet.bytes, security: security, workspace: &workspace) { _ in delivered += 1 }
         guard delivered > 0 else { throw PacketError.empty }
         try measure(benchmark) {
@@ -94,8 +96,12 @@ let benchmarks: @Sendable () -> Void = {
     packetDecodeBenchmark("Ping packet decode (CRC)", pingCRC, security: crc)
     packetDecodeBenchmark("Ack packet decode (plain)", ackPlain, security: plain)
     packetDecodeBenchmark("Ack packet decode (CRC)", ackCRC, security: crc)
-    // Names over 15 UTF-8 bytes do not fit a small String: each one decoded is a heap string.
+    // Names over 15 UTF-8 bytes do not fit a small String. The node's workspace caches them
+    // (NodeNameInterner), so a name seen before decodes without allocating; without the
+    // cache each one decoded is a heap string.
     packetDecodeBenchmark("Ping packet decode (plain, 25-byte names)", longNamePing, security: plain)
+    packetDecodeBenchmark("Ping packet decode (plain, 25-byte names, no name cache)", longNamePing, security: plain,
+                          nameCapacity: 0)
 
     // MARK: A probe's packet with piggybacked gossip (§3.4-3.5), CRC and label (§3.1).
 

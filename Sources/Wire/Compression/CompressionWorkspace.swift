@@ -16,8 +16,15 @@ public struct CompressionWorkspace {
     private var lzwOutput = LSBBitWriter(capacity: 0)
     private var snappyOutput: [UInt8] = []
     private var decompressed: [UInt8] = []
+    /// Node names seen in decoded packets, so names longer than 15 bytes decode without
+    /// allocating (see `NodeNameInterner` for its bounds). Its table is allocated when the
+    /// first such name arrives.
+    public var nodeNames: NodeNameInterner
 
-    public init() {}
+    /// A workspace whose name table has `nameCapacity` slots (0: names are not cached).
+    public init(nameCapacity: Int = NodeNameInterner.defaultCapacity) {
+        nodeNames = NodeNameInterner(capacity: nameCapacity)
+    }
 
     /// Compresses `input` with `algorithm` and lends the result to `body`; the bytes are
     /// only valid inside `body`.

@@ -14,6 +14,9 @@ public struct MessagePackReader {
     /// Offset of the next byte to read.
     public private(set) var offset: Int
     public let depthLimit: Int
+    /// Where `readNodeName` looks names up; disabled unless a caller moves its own table in
+    /// (with `swap`, so the table stays uniquely referenced and is never copied).
+    public var nameInterner = NodeNameInterner.disabled
 
     public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0, depthLimit: Int = MessagePackReader.defaultDepthLimit) {
         self.bytes = bytes
@@ -126,6 +129,13 @@ public struct MessagePackReader {
     public mutating func readString() throws(MessagePackError) -> String {
         guard let view = try readRawView() else { return "" }
         return String(decoding: view, as: UTF8.self)
+    }
+
+    /// A node name (Node, SourceNode, From, Name): decoded as `readString` does, but
+    /// through `nameInterner`, so a name seen before allocates nothing.
+    public mutating func readNodeName() throws(MessagePackError) -> String {
+        guard let view = try readRawView() else { return "" }
+        return nameInterner.name(decoding: view)
     }
 
     /// A Go `[]byte`: nil → nil; any string/binary form; or an array of ints 0...255 (§2.3).

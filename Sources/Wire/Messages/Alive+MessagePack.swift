@@ -19,7 +19,7 @@ extension Alive: MessagePackStruct {
             if key.matches("Addr") { alive.addr = try reader.readAddress() }
             else if key.matches("Incarnation") { alive.incarnation = try reader.readUInt32() }
             else if key.matches("Meta") { alive.meta = try reader.readBytes() }
-            else if key.matches("Node") { alive.node = try reader.readString() }
+            else if key.matches("Node") { alive.node = try reader.readNodeName() }
             else if key.matches("Port") { alive.port = try reader.readUInt16() }
             else if key.matches("Vsn") { alive.vsn = try reader.readBytes() ?? [] }
             else { return false }

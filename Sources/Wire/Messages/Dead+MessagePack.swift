@@ -12,9 +12,9 @@ extension Dead: MessagePackStruct {
     public static func decode(from reader: inout MessagePackReader) throws(MessageDecodeError) -> Dead {
         var dead = Dead(incarnation: 0, node: "", from: "")
         try reader.decodeMap(goName) { (reader, key) throws(MessagePackError) -> Bool in
-            if key.matches("From") { dead.from = try reader.readString() }
+            if key.matches("From") { dead.from = try reader.readNodeName() }
             else if key.matches("Incarnation") { dead.incarnation = try reader.readUInt32() }
-            else if key.matches("Node") { dead.node = try reader.readString() }
+            else if key.matches("Node") { dead.node = try reader.readNodeName() }
             else { return false }
             return true
         }

@@ -21,14 +21,14 @@ extension IndirectPingRequest: MessagePackStruct {
         var request = IndirectPingRequest(seqNo: 0, target: IPAddress(), port: 0, node: "", nack: false)
         try reader.decodeMap(goName) { (reader, key) throws(MessagePackError) -> Bool in
             if key.matches("Nack") { request.nack = try reader.readBool() }
-            else if key.matches("Node") { request.node = try reader.readString() }
+            else if key.matches("Node") { request.node = try reader.readNodeName() }
             else if key.matches("Port") { request.port = try reader.readUInt16() }
             else if key.matches("SeqNo") { request.seqNo = try reader.readUInt32() }
             else if key.matches("SourceAddr") {
                 let address = try reader.readAddress()
                 request.sourceAddr = address.count == 0 ? nil : address
             }
-            else if key.matches("SourceNode") { request.sourceNode = try reader.readString() }
+            else if key.matches("SourceNode") { request.sourceNode = try reader.readNodeName() }
             else if key.matches("SourcePort") { request.sourcePort = try reader.readUInt16() }
             else if key.matches("Target") { request.target = try reader.readAddress() }
             else { return false }

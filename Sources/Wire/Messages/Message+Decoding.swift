@@ -11,6 +11,24 @@ extension Message {
         return try decodeBody(type: type, from: &reader, userForm: .packet)
     }
 
+    /// As `decode(_:)`, reading node names through `names` (moved into the reader for the
+    /// call and back), so names it has cached decode without allocating.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, names: inout NodeNameInterner) throws(MessageDecodeError) -> Message {
+        guard let first = bytes.first else { throw .empty }
+        guard let type = MessageType(rawValue: first) else { throw .unknownType(first) }
+        var reader = MessagePackReader(bytes, offset: 1)
+        switch type {
+        case .ack, .nack, .user:
+            // No names to read: skip moving the table (acks are half of all packets).
+            return try decodeBody(type: type, from: &reader, userForm: .packet)
+        default:
+            // Swapped, not copied, so the table stays uniquely referenced.
+            swap(&reader.nameInterner, &names)
+            defer { swap(&reader.nameInterner, &names) }
+            return try decodeBody(type: type, from: &reader, userForm: .packet)
+        }
+    }
+
     /// Decodes `type body` as carried on a stream (a user message is `08 {UserMsgLen} raw`).
     public static func decodeStreamMessage(_ bytes: UnsafeRawBufferPointer) throws(MessageDecodeError) -> (message: Message, consumed: Int) {
         guard let first = bytes.first else { throw .empty }

@@ -17,13 +17,13 @@ extension Ping: MessagePackStruct {
     public static func decode(from reader: inout MessagePackReader) throws(MessageDecodeError) -> Ping {
         var ping = Ping(seqNo: 0, node: "")
         try reader.decodeMap(goName) { (reader, key) throws(MessagePackError) -> Bool in
-            if key.matches("Node") { ping.node = try reader.readString() }
+            if key.matches("Node") { ping.node = try reader.readNodeName() }
             else if key.matches("SeqNo") { ping.seqNo = try reader.readUInt32() }
             else if key.matches("SourceAddr") {
                 let address = try reader.readAddress()
                 ping.sourceAddr = address.count == 0 ? nil : address
             }
-            else if key.matches("SourceNode") { ping.sourceNode = try reader.readString() }
+            else if key.matches("SourceNode") { ping.sourceNode = try reader.readNodeName() }
             else if key.matches("SourcePort") { ping.sourcePort = try reader.readUInt16() }
             else { return false }
             return true

@@ -21,7 +21,7 @@ extension PushNodeState: MessagePackStruct {
             if key.matches("Addr") { node.addr = try reader.readAddress() }
             else if key.matches("Incarnation") { node.incarnation = try reader.readUInt32() }
             else if key.matches("Meta") { node.meta = try reader.readBytes() }
-            else if key.matches("Name") { node.name = try reader.readString() }
+            else if key.matches("Name") { node.name = try reader.readNodeName() }
             else if key.matches("Port") { node.port = try reader.readUInt16() }
             else if key.matches("State") { rawState = try reader.readSigned(in: Int64(Int.min)...Int64(Int.max), expected: "int") }
             else if key.matches("Vsn") { node.vsn = try reader.readBytes() ?? [] }

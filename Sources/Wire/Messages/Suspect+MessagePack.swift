@@ -12,9 +12,9 @@ extension Suspect: MessagePackStruct {
     public static func decode(from reader: inout MessagePackReader) throws(MessageDecodeError) -> Suspect {
         var suspect = Suspect(incarnation: 0, node: "", from: "")
         try reader.decodeMap(goName) { (reader, key) throws(MessagePackError) -> Bool in
-            if key.matches("From") { suspect.from = try reader.readString() }
+            if key.matches("From") { suspect.from = try reader.readNodeName() }
             else if key.matches("Incarnation") { suspect.incarnation = try reader.readUInt32() }
-            else if key.matches("Node") { suspect.node = try reader.readString() }
+            else if key.matches("Node") { suspect.node = try reader.readNodeName() }
             else { return false }
             return true
         }

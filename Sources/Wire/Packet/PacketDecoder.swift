@@ -22,7 +22,7 @@ public enum PacketDecoder {
     @discardableResult
     public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
                               _ visit: (Message) -> Void) throws(PacketError) -> Report {
-        var workspace = CompressionWorkspace()
+        var workspace = CompressionWorkspace(nameCapacity: 0)
         return try decode(packet, security: security, workspace: &workspace, visit)
     }
 
@@ -92,7 +92,7 @@ public enum PacketDecoder {
             try outcome.get()
         case .ping, .indirectPing, .ack, .nack, .suspect, .alive, .dead, .user:
             do {
-                visit(try Message.decode(bytes))
+                visit(try Message.decode(bytes, names: &workspace.nodeNames))
             } catch {
                 throw .message(error)
             }
