@@ -16,6 +16,8 @@ public struct CompressionWorkspace {
     private var lzwOutput = LSBBitWriter(capacity: 0)
     private var snappyOutput: [UInt8] = []
     private var decompressed: [UInt8] = []
+    /// Packet encryption state (see CompressionWorkspace+Encryption.swift).
+    var encryption = EncryptionWorkspace()
 
     public init() {}
 
