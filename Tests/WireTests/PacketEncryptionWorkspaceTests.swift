@@ -7,6 +7,7 @@ import Testing
 /// across key rotation, failures, and compressed or compound content.
 @Suite struct PacketEncryptionWorkspaceTests {
     static let key16: [UInt8] = Array(0x00...0x0f)
+    static let otherKey16: [UInt8] = Array(repeating: 0x16, count: 16)
     static let key24: [UInt8] = Array(repeating: 0x24, count: 24)
     static let key32: [UInt8] = Array(repeating: 0x32, count: 32)
     static let ping = MessageVectorTests.ping
@@ -23,7 +24,7 @@ import Testing
     /// Decodes with the caller's reused workspace, collecting the messages.
     static func decode(_ packet: [UInt8], _ security: PacketSecurity, workspace: inout CompressionWorkspace) throws(PacketError) -> [Message] {
         var messages: [Message] = []
-        try packet.withTypedUnsafeBytes { (raw) throws(PacketError) in
+        _ = try packet.withTypedUnsafeBytes { (raw) throws(PacketError) in
             try PacketDecoder.decode(raw, security: security, workspace: &workspace) { messages.append($0) }
         }
         return messages
@@ -143,20 +144,22 @@ import Testing
     }
 
     /// Key rotation (Go's UseKey, §5): the sender's workspace must encrypt with the new
-    /// primary key at once, not with the key its context expanded before; a receiver holding
-    /// every key opens each packet, and one holding only the old key no longer does.
+    /// primary key at once, not with the key its context expanded before (two keys share the
+    /// AES-128 context); a receiver holding every key opens each packet with one workspace,
+    /// and a receiver holding only another key does not.
     @Test func rotationSwitchesTheSealingKeyAndOpensWithAnyKey() throws {
         var senderRing = try Keyring(keys: [Self.key16])
-        let everyKey = PacketSecurity(keyring: try Keyring(keys: [Self.key32, Self.key24, Self.key16]))
+        let allKeys = [Self.key16, Self.otherKey16, Self.key24, Self.key32]
+        let everyKey = PacketSecurity(keyring: try Keyring(keys: [Self.key32, Self.otherKey16, Self.key24, Self.key16]))
         var sending = CompressionWorkspace(), receiving = CompressionWorkspace(), single = CompressionWorkspace()
-        for (step, key) in [Self.key16, Self.key24, Self.key32, Self.key16, Self.key32].enumerated() {
+        for (step, key) in [Self.key16, Self.otherKey16, Self.key24, Self.key16, Self.key32, Self.otherKey16].enumerated() {
             try senderRing.use(primary: key)
             let sender = PacketSecurity(keyring: senderRing, encryptionVersion: step % 2 == 0 ? .plain : .padded)
             for _ in 0..<3 {
                 let packet = try Self.encode(Self.ping, sender, workspace: &sending)
                 #expect(try Self.decode(packet, everyKey, workspace: &receiving) == [Self.ping], "step \(step)")
                 #expect(try Keyring(keys: [key]).decrypt(packet, additionalData: []) == hex(MessageVectorTests.pingHex))
-                for other in [Self.key16, Self.key24, Self.key32] where other != key {
+                for other in allKeys where other != key {
                     let onlyOther = PacketSecurity(keyring: try Keyring(keys: [other]))
                     #expect(throws: PacketError.self) { try Self.decode(packet, onlyOther, workspace: &single) }
                 }
