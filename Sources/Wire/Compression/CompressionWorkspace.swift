@@ -20,6 +20,8 @@ public struct CompressionWorkspace {
     /// allocating (see `NodeNameInterner` for its bounds). Its table is allocated when the
     /// first such name arrives.
     public var nodeNames: NodeNameInterner
+    /// Packet encryption state (see CompressionWorkspace+Encryption.swift).
+    var encryption = EncryptionWorkspace()
 
     /// A workspace whose name table has `nameCapacity` slots (0: names are not cached).
     public init(nameCapacity: Int = NodeNameInterner.defaultCapacity) {

@@ -58,38 +58,37 @@ public struct Keyring: Sendable {
     }
 
     /// vsn(1) nonce(12) ciphertext tag(16); nonce random (OpenSSL RAND_bytes) unless given (tests).
-    /// At vsn 0 the plaintext is padded first (memberlist-wire.md §5).
+    /// At vsn 0 the plaintext is padded first (memberlist-wire.md §5). Allocates the result and
+    /// a cipher context: for tests and streams; packets use `CompressionWorkspace.sealPacket`.
     public func encrypt(
         _ plaintext: UnsafeRawBufferPointer, version: EncryptionVersion,
         additionalData: UnsafeRawBufferPointer, nonce: [UInt8]? = nil
     ) throws(EncryptionError) -> [UInt8] {
-        let nonceBytes: [UInt8]
-        if let nonce {
-            guard nonce.count == AESGCM.nonceSize else { throw .invalidNonceLength(nonce.count) }
-            nonceBytes = nonce
-        } else {
-            nonceBytes = try SecureRandom.bytes(AESGCM.nonceSize)
-        }
+        if let nonce, nonce.count != AESGCM.nonceSize { throw .invalidNonceLength(nonce.count) }
         let total = Self.encryptedLength(version, plaintextCount: plaintext.count)
         guard total <= Int(Int32.max) else { throw .payloadTooLarge(length: plaintext.count) }
-        let padCount = version == .padded ? PKCS7Padding.padLength(forCount: plaintext.count) : 0
-        let padding = [UInt8](repeating: UInt8(truncatingIfNeeded: padCount), count: padCount)
-        let key = primaryKey
-        var sealed = false
+        var contexts = AESGCMContexts(direction: .seal)
+        var failure: EncryptionError?
         let payload = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             initialized = 0
-            buffer[0] = version.rawValue
-            for (index, byte) in nonceBytes.enumerated() { buffer[1 + index] = byte }
-            let body = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[(1 + AESGCM.nonceSize)...]))
-            sealed = nonceBytes.withUnsafeBytes { nonce in
-                padding.withUnsafeBytes { pad in
-                    AESGCM.seal(key: key, nonce: nonce, additionalData: additionalData,
-                                parts: [plaintext, pad], into: body)
+            let region = UnsafeMutableRawBufferPointer(buffer)
+            region.copyMemory(from: plaintext)
+            do throws(EncryptionError) {
+                if let nonce {
+                    try nonce.withTypedUnsafeBytes { (nonce) throws(EncryptionError) in
+                        try seal(inPlace: region, plaintextCount: plaintext.count, version: version,
+                                 additionalData: additionalData, nonce: nonce, contexts: &contexts)
+                    }
+                } else {
+                    try seal(inPlace: region, plaintextCount: plaintext.count, version: version,
+                             additionalData: additionalData, nonce: nil, contexts: &contexts)
                 }
+                initialized = total
+            } catch {
+                failure = error
             }
-            if sealed { initialized = total }
         }
-        guard sealed else { throw .cipherFailure }
+        if let failure { throw failure }
         return payload
     }
 
@@ -105,10 +104,71 @@ public struct Keyring: Sendable {
         }.get()
     }
 
+    /// Encrypts in place with the primary key: `region` is exactly
+    /// `encryptedLength(version, plaintextCount:)` bytes with the plaintext at its start, and
+    /// ends up holding vsn, nonce, ciphertext and tag (memberlist-wire.md §5). The nonce is
+    /// `nonce` when given (tests), else drawn from RAND_bytes straight into place.
+    func seal(inPlace region: UnsafeMutableRawBufferPointer, plaintextCount: Int, version: EncryptionVersion,
+              additionalData: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer?,
+              contexts: inout AESGCMContexts) throws(EncryptionError) {
+        if let nonce, nonce.count != AESGCM.nonceSize { throw .invalidNonceLength(nonce.count) }
+        let total = Self.encryptedLength(version, plaintextCount: plaintextCount)
+        guard total <= Int(Int32.max) else { throw .payloadTooLarge(length: plaintextCount) }
+        guard region.count == total, let base = region.baseAddress else { throw .cipherFailure }
+        let headerSize = 1 + AESGCM.nonceSize
+        let padCount = version == .padded ? PKCS7Padding.padLength(forCount: plaintextCount) : 0
+        let bodySize = plaintextCount + padCount
+        // Make room for vsn and nonce in front of the plaintext (the regions overlap: memmove).
+        (base + headerSize).copyMemory(from: base, byteCount: plaintextCount)
+        region[0] = version.rawValue
+        let nonceSlot = UnsafeMutableRawBufferPointer(rebasing: region[1..<headerSize])
+        if let nonce { nonceSlot.copyMemory(from: nonce) } else { try SecureRandom.fill(nonceSlot) }
+        for index in (headerSize + plaintextCount)..<(headerSize + bodySize) {
+            region[index] = UInt8(truncatingIfNeeded: padCount)
+        }
+        let key = primaryKey
+        guard let context = contexts.context(forKeyLength: key.count),
+              context.seal(key: key, nonce: UnsafeRawBufferPointer(nonceSlot), additionalData: additionalData,
+                           data: UnsafeMutableRawBufferPointer(rebasing: region[headerSize..<(headerSize + bodySize)]),
+                           tag: UnsafeMutableRawBufferPointer(rebasing: region[(headerSize + bodySize)...]))
+        else { throw .cipherFailure }
+    }
+
     /// Tries every key in order; strips vsn-0 padding (last byte = pad length, bounds-checked).
+    /// Allocates the result and a cipher context: for tests and streams; packets use
+    /// `CompressionWorkspace.openPacket`.
     /// - Throws: `.tooShort` below the version's overhead, `.unsupportedVersion` for vsn > 1,
     ///   `.noKeyDecrypts` when no key authenticates it, `.badPadding` for a bad vsn 0 pad.
     public func decrypt(_ payload: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer) throws(EncryptionError) -> [UInt8] {
+        var contexts = AESGCMContexts(direction: .open)
+        var plaintext = [UInt8](repeating: 0, count: Self.plaintextCapacity(payloadCount: payload.count))
+        let kept = try plaintext.withUnsafeMutableBytes { destination in
+            Result { () throws(EncryptionError) in
+                try open(payload, additionalData: additionalData, into: destination, contexts: &contexts)
+            }
+        }.get()
+        plaintext.removeLast(plaintext.count - kept)
+        return plaintext
+    }
+
+    public func decrypt(_ payload: [UInt8], additionalData: [UInt8]) throws(EncryptionError) -> [UInt8] {
+        try payload.withUnsafeBytes { bytes in
+            additionalData.withUnsafeBytes { aad in
+                Result { () throws(EncryptionError) in try decrypt(bytes, additionalData: aad) }
+            }
+        }.get()
+    }
+
+    /// Room `open` needs for a payload of `payloadCount` bytes: its ciphertext length.
+    static func plaintextCapacity(payloadCount: Int) -> Int {
+        max(0, payloadCount - fixedOverhead)
+    }
+
+    /// Decrypts `payload` into the start of `destination` (at least
+    /// `plaintextCapacity(payloadCount:)` bytes), trying every key in order, and returns the
+    /// plaintext length with vsn-0 padding removed (memberlist-wire.md §5). Errors as `decrypt`.
+    func open(_ payload: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer,
+              into destination: UnsafeMutableRawBufferPointer, contexts: inout AESGCMContexts) throws(EncryptionError) -> Int {
         guard let versionByte = payload.first else {
             throw .tooShort(length: 0, minimum: Self.overhead(.plain))
         }
@@ -123,30 +183,17 @@ public struct Keyring: Sendable {
         let nonce = UnsafeRawBufferPointer(rebasing: payload[1..<(1 + AESGCM.nonceSize)])
         let ciphertext = UnsafeRawBufferPointer(rebasing: payload[(1 + AESGCM.nonceSize)..<tagStart])
         let tag = UnsafeRawBufferPointer(rebasing: payload[tagStart...])
-        var plaintext = [UInt8](repeating: 0, count: ciphertext.count)
+        guard destination.count >= ciphertext.count else { throw .cipherFailure }
+        let plaintext = UnsafeMutableRawBufferPointer(rebasing: destination[0..<ciphertext.count])
         var opened = false
         for key in keys where !opened {
-            opened = plaintext.withUnsafeMutableBytes { destination in
-                AESGCM.open(key: key, nonce: nonce, additionalData: additionalData,
-                            ciphertext: ciphertext, tag: tag, into: destination)
-            }
+            guard let context = contexts.context(forKeyLength: key.count) else { throw .cipherFailure }
+            opened = context.open(key: key, nonce: nonce, additionalData: additionalData,
+                                  ciphertext: ciphertext, tag: tag, into: plaintext)
         }
         guard opened else { throw .noKeyDecrypts }
-        if version == .padded {
-            let kept = try plaintext.withUnsafeBytes { buffer in
-                Result { () throws(EncryptionError) in try PKCS7Padding.unpaddedCount(buffer) }
-            }.get()
-            plaintext.removeLast(plaintext.count - kept)
-        }
-        return plaintext
-    }
-
-    public func decrypt(_ payload: [UInt8], additionalData: [UInt8]) throws(EncryptionError) -> [UInt8] {
-        try payload.withUnsafeBytes { bytes in
-            additionalData.withUnsafeBytes { aad in
-                Result { () throws(EncryptionError) in try decrypt(bytes, additionalData: aad) }
-            }
-        }.get()
+        guard version == .padded else { return ciphertext.count }
+        return try PKCS7Padding.unpaddedCount(UnsafeRawBufferPointer(plaintext))
     }
 
     private static func validate(_ key: [UInt8]) throws(KeyringError) {

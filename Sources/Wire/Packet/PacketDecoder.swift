@@ -35,20 +35,15 @@ public enum PacketDecoder {
                                               skipInboundLabelCheck: security.skipInboundLabelCheck)
         var report = Report()
         if let keyring = security.keyring {
-            let plain: [UInt8]?
-            do {
-                plain = try EncryptionAAD.packet(label: aadLabel).withTypedUnsafeBytes { (aad) throws(EncryptionError) in
-                    try keyring.decrypt(rest, additionalData: aad)
+            let opened = try EncryptionAAD.packet(label: aadLabel).withTypedUnsafeBytes { (aad) throws(PacketError) in
+                try workspace.openPacket(rest, keyring: keyring, additionalData: aad) { (plain, workspace) throws(PacketError) in
+                    try dispatch(try ChecksumHeader.unwrap(plain), depth: 0, security: security, workspace: &workspace, report: &report, visit)
                 }
-            } catch {
-                // GossipVerifyIncoming=false: a packet that does not decrypt is taken as plaintext (§3.1).
-                guard !security.verifyIncoming else { throw PacketError.decryptionFailed(reason: String(describing: error)) }
-                plain = nil
             }
-            if let plain {
-                try plain.withTypedUnsafeBytes { (raw) throws(PacketError) in
-                    try dispatch(try ChecksumHeader.unwrap(raw), depth: 0, security: security, workspace: &workspace, report: &report, visit)
-                }
+            if case .failure(let error) = opened {
+                // GossipVerifyIncoming=false: a packet that does not decrypt is taken as plaintext (§3.1).
+                guard !security.verifyIncoming else { throw .decryptionFailed(reason: String(describing: error)) }
+            } else {
                 return report
             }
         }

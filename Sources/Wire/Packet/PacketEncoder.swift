@@ -32,21 +32,15 @@ public enum PacketEncoder {
             if !wroteCompressed { out.append(contentsOf: payload) }
             if crc ?? security.crc { ChecksumHeader.wrap(&out, from: innerStart) }
             if security.encryptsOutgoing, let keyring = security.keyring {
-                let sealed: [UInt8]
                 do {
-                    let aad = EncryptionAAD.packet(label: security.label)
-                    sealed = try out.withUnsafeBytes { (raw) throws(EncryptionError) in
-                        try aad.withTypedUnsafeBytes { (aad) throws(EncryptionError) in
-                            try keyring.encrypt(UnsafeRawBufferPointer(rebasing: raw[innerStart...]), version: security.encryptionVersion,
-                                                additionalData: aad)
-                        }
+                    try EncryptionAAD.packet(label: security.label).withTypedUnsafeBytes { (aad) throws(EncryptionError) in
+                        // Sealed in place; UDP ciphertext has no type byte (§3.1 step 4).
+                        try workspace.sealPacket(&out, from: innerStart, keyring: keyring, version: security.encryptionVersion,
+                                                 additionalData: aad)
                     }
                 } catch {
                     throw PacketError.encryptionFailed(reason: String(describing: error))
                 }
-                // UDP ciphertext has no type byte (§3.1 step 4).
-                out.truncate(to: innerStart)
-                out.append(contentsOf: sealed)
             }
         } catch {
             out.truncate(to: start)
