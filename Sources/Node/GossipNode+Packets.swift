@@ -13,7 +13,7 @@ extension GossipNode {
         let from = NodeAddress(packet.source)
         let now = CoreInstant(nanoseconds: packet.receivedAt.coreNanoseconds)
         do {
-            let report = try PacketDecoder.decode(packet.bytes, security: security, workspace: &compression) { message in
+            let report = try PacketDecoder.decode(packet.bytes, security: security, workspace: &packetWorkspace) { message in
                 core.receive(message, from: from, at: now, into: &effects)
             }
             counters.packetsReceived += 1
@@ -57,7 +57,7 @@ extension GossipNode {
             packetOut.removeAll(keepingCapacity: true)
             do {
                 try messageScratch.withUnsafeBytes { (raw) throws(PacketError) in
-                    try PacketEncoder.encode(raw, security: security, crc: packet.addCRC, workspace: &compression, into: &packetOut)
+                    try PacketEncoder.encode(raw, security: security, crc: packet.addCRC, workspace: &packetWorkspace, into: &packetOut)
                 }
             } catch {
                 counters.packetsUnencodable += 1

@@ -41,7 +41,7 @@ public final class GossipNode {
     // Reused encode buffers (steady state: no allocation per packet).
     var messageScratch = WireBuffer(capacity: 64 * 1024)
     var packetOut = WireBuffer(capacity: 64 * 1024)
-    var compression = CompressionWorkspace()
+    var packetWorkspace = PacketWorkspace()
     var commandBuffer: [NodeCommand] = []
 
     // User messages.

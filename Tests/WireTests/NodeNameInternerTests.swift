@@ -216,7 +216,7 @@ import Testing
         #expect(names.count == 1 && names.misses == 3 && names.hits == 1 && names.evictions == 2)
     }
 
-    /// The node's path: a reused `CompressionWorkspace` caches names for packets, also those
+    /// The node's path: a reused `PacketWorkspace` caches names for packets, also those
     /// inside compound and compress messages; the one-shot decoder caches nothing.
     @Test func packetDecoderReadsNamesThroughTheWorkspace() throws {
         let a = Self.name(length: 25, nonASCII: false, tag: 1), b = Self.name(length: 25, nonASCII: false, tag: 2)
@@ -224,11 +224,11 @@ import Testing
         let alive = Message.alive(Alive(incarnation: 3, node: b, addr: IPAddress(10, 0, 0, 2), port: 7946, meta: nil,
                                         vsn: [1, 5, 2, 0, 0, 0]))
         var compound = WireBuffer()
-        try Compound.encode(parts: [ping.encodedBytes, CompressionWorkspaceTests.compressMessage(alive.encodedBytes)],
+        try Compound.encode(parts: [ping.encodedBytes, PacketWorkspaceCompressionTests.compressMessage(alive.encodedBytes)],
                             into: &compound)
-        let packet = CompressionWorkspaceTests.compressMessage(compound.bytes)
+        let packet = PacketWorkspaceCompressionTests.compressMessage(compound.bytes)
 
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         #expect(workspace.nodeNames.capacity == NodeNameInterner.defaultCapacity)
         for round in 1...3 {
             var messages: [Message] = []
@@ -240,6 +240,6 @@ import Testing
             #expect(workspace.nodeNames.hits == UInt64(3 * round - 2), "round \(round)")
         }
         #expect(try PacketDecoder.decodeAll(packet, security: PacketSecurity()) == [ping, alive])
-        #expect(CompressionWorkspace(nameCapacity: 0).nodeNames.capacity == 0)
+        #expect(PacketWorkspace(nameCapacity: 0).nodeNames.capacity == 0)
     }
 }

@@ -1,7 +1,7 @@
 import Testing
 @testable import Wire
 
-/// Packet encryption through a reused `CompressionWorkspace` (memberlist-wire.md §3.1 step 4,
+/// Packet encryption through a reused `PacketWorkspace` (memberlist-wire.md §3.1 step 4,
 /// §5): sealing in place and opening into a reused buffer, with cipher contexts kept between
 /// packets, must give exactly what the one-shot `Keyring` API gives, packet after packet,
 /// across key rotation, failures, and compressed or compound content.
@@ -15,14 +15,14 @@ import Testing
 
     /// Encodes `message` with the caller's reused buffers and workspace, as the node does.
     static func encode(_ message: Message, _ security: PacketSecurity, crc: Bool? = nil,
-                       workspace: inout CompressionWorkspace) throws -> [UInt8] {
+                       workspace: inout PacketWorkspace) throws -> [UInt8] {
         var scratch = WireBuffer(capacity: 1400), out = WireBuffer(capacity: 1400)
         try PacketEncoder.encode(message, security: security, crc: crc, scratch: &scratch, workspace: &workspace, into: &out)
         return out.bytes
     }
 
     /// Decodes with the caller's reused workspace, collecting the messages.
-    static func decode(_ packet: [UInt8], _ security: PacketSecurity, workspace: inout CompressionWorkspace) throws(PacketError) -> [Message] {
+    static func decode(_ packet: [UInt8], _ security: PacketSecurity, workspace: inout PacketWorkspace) throws(PacketError) -> [Message] {
         var messages: [Message] = []
         _ = try packet.withTypedUnsafeBytes { (raw) throws(PacketError) in
             try PacketDecoder.decode(raw, security: security, workspace: &workspace) { messages.append($0) }
@@ -34,7 +34,7 @@ import Testing
     /// nonce, and `prefix` (here a label header) is left alone; one workspace serves every case.
     @Test func inPlaceSealMatchesOneShotEncryption() throws {
         var random = SplitMix64(seed: 0xC1FE_0001)
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         let prefix: [UInt8] = [0xf4, 4] + Array("prod".utf8)
         for version in EncryptionVersion.allCases {
             for key in [Self.key16, Self.key24, Self.key32] {
@@ -59,7 +59,7 @@ import Testing
     /// The §12 vector (CRC-wrapped ping, key 00..0f, nonce 64..6f, label "prod" as AAD) sealed
     /// by the workspace gives Go's tag.
     @Test func inPlaceSealReproducesTheSpecVector() throws {
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         let keyring = try Keyring(keys: [Self.key16])
         let nonce: [UInt8] = Array(0x64...0x6f)
         var out = WireBuffer(hex("0ca73542e9") + hex(MessageVectorTests.pingHex))
@@ -75,7 +75,7 @@ import Testing
     /// A nonce of the wrong length is refused, the buffer is cut back to the start of the
     /// payload, and the same workspace then seals a good packet.
     @Test func failedSealLeavesNothingBehind() throws {
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         let keyring = try Keyring(keys: [Self.key16])
         let plaintext = hex(MessageVectorTests.pingHex)
         var out = WireBuffer([0xf4, 1, 0x61] + plaintext)
@@ -99,7 +99,7 @@ import Testing
     @Test func oneWorkspacePairServesManyPackets() throws {
         var random = SplitMix64(seed: 0xC1FE_0002)
         let keyring = try Keyring(keys: [Self.key16, Self.key32])
-        var sending = CompressionWorkspace(), receiving = CompressionWorkspace()
+        var sending = PacketWorkspace(), receiving = PacketWorkspace()
         var sent = 0
         for round in 0..<120 {
             let version: EncryptionVersion = round % 2 == 0 ? .plain : .padded
@@ -132,7 +132,7 @@ import Testing
         var outer = WireBuffer()
         let nack = Message.nack(NackResponse(seqNo: 3))
         try Compound.encode(parts: [compressed, nack.encodedBytes, compressed], into: &outer)
-        var sending = CompressionWorkspace(), receiving = CompressionWorkspace()
+        var sending = PacketWorkspace(), receiving = PacketWorkspace()
         for _ in 0..<3 {
             var packet = WireBuffer(capacity: 1400)
             try outer.withUnsafeBytes { (raw) throws(PacketError) in
@@ -151,7 +151,7 @@ import Testing
         var senderRing = try Keyring(keys: [Self.key16])
         let allKeys = [Self.key16, Self.otherKey16, Self.key24, Self.key32]
         let everyKey = PacketSecurity(keyring: try Keyring(keys: [Self.key32, Self.otherKey16, Self.key24, Self.key16]))
-        var sending = CompressionWorkspace(), receiving = CompressionWorkspace(), single = CompressionWorkspace()
+        var sending = PacketWorkspace(), receiving = PacketWorkspace(), single = PacketWorkspace()
         for (step, key) in [Self.key16, Self.otherKey16, Self.key24, Self.key16, Self.key32, Self.otherKey16].enumerated() {
             try senderRing.use(primary: key)
             let sender = PacketSecurity(keyring: senderRing, encryptionVersion: step % 2 == 0 ? .plain : .padded)
@@ -173,7 +173,7 @@ import Testing
     @Test func failuresDoNotPoisonTheWorkspace() throws {
         let keyring = try Keyring(keys: [Self.key16, Self.key32])
         let security = PacketSecurity(label: Array("l".utf8), keyring: keyring, compress: true, crc: true)
-        var sending = CompressionWorkspace(), receiving = CompressionWorkspace()
+        var sending = PacketWorkspace(), receiving = PacketWorkspace()
         let user = Message.user([UInt8](repeating: 0x61, count: 300))
         let good = try Self.encode(user, security, workspace: &sending)
         let labelSize = 3
@@ -214,7 +214,7 @@ import Testing
         let strict = PacketSecurity(keyring: keyring)
         var lenient = strict
         lenient.verifyIncoming = false
-        var sending = CompressionWorkspace(), receiving = CompressionWorkspace()
+        var sending = PacketWorkspace(), receiving = PacketWorkspace()
         let encrypted = try Self.encode(Self.ping, strict, workspace: &sending)
         let plain = hex(MessageVectorTests.pingHex)
         for packet in [encrypted, plain, encrypted, plain, plain, encrypted] {
@@ -229,7 +229,7 @@ import Testing
     @Test func oversizedPlaintextIsOpenedAndReleased() throws {
         var random = SplitMix64(seed: 0xC1FE_0003)
         let keyring = try Keyring(keys: [Self.key16])
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         for length in [100, 70_000, 100, 65_000] {
             let plaintext = random.bytes(length)
             let payload = try keyring.encrypt(plaintext, version: .padded, additionalData: [])

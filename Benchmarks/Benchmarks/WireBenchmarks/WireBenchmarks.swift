@@ -17,12 +17,12 @@ func packet(_ message: Message, security: PacketSecurity, crc: Bool) throws(Pack
 }
 
 /// Registers `name`: `PacketEncoder` writing `message` into reused buffers, compressing (when
-/// on) with a reused `CompressionWorkspace`, as the node does.
+/// on) with a reused `PacketWorkspace`, as the node does.
 func packetEncodeBenchmark(_ name: String, _ message: Message, security: PacketSecurity, crc: Bool) {
     Benchmark(name, configuration: thousandOperations) { benchmark throws in
         var scratch = WireBuffer(capacity: 65_536)
         var out = WireBuffer(capacity: 65_536)
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         try PacketEncoder.encode(message, security: security, crc: crc, scratch: &scratch, workspace: &workspace, into: &out)
         try measure(benchmark) {
             out.removeAll(keepingCapacity: true)
@@ -34,14 +34,14 @@ func packetEncodeBenchmark(_ name: String, _ message: Message, security: PacketS
 }
 
 /// Registers `name`: `PacketDecoder` handing the messages of `bytes` to a visitor, with a reused
-/// `CompressionWorkspace` as the node has.
+/// `PacketWorkspace` as the node has.
 /// `nameCapacity` 0 decodes without the workspace's node-name cache (every long name a new String).
 func packetDecodeBenchmark(_ name: String, _ bytes: [UInt8], security: PacketSecurity,
                            nameCapacity: Int = NodeNameInterner.defaultCapacity) {
     let packet = ReceivedBytes(bytes)
     Benchmark(name, configuration: thousandOperations) { benchmark throws in
         var delivered = 0
-        var workspace = CompressionWorkspace(nameCapacity: nameCapacity)
+        var workspace = PacketWorkspace(nameCapacity: nameCapacity)
         try PacketDecoder.decode(packet.bytes, security: security, workspace: &workspace) { _ in delivered += 1 }
         guard delivered > 0 else { throw PacketError.empty }
         try measure(benchmark) {
@@ -149,7 +149,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Gossip compound of 20 suspect encode (compression on: sent compressed)",
               configuration: thousandOperations) { benchmark throws in
         var out = WireBuffer(capacity: 65_536)
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         try gossipCompound.withUnsafeBytes { (raw) throws(PacketError) in
             try PacketEncoder.encode(raw, security: compressing, workspace: &workspace, into: &out)
         }

@@ -1,5 +1,5 @@
 /// Encryption state reused across packets (memberlist-wire.md §5), kept inside the node's
-/// `CompressionWorkspace` so that the packet encoder and decoder reach it through the one
+/// `PacketWorkspace` so that the packet encoder and decoder reach it through the one
 /// workspace they already take: a sealing and an opening context per AES key size, and the
 /// buffer decrypted packets are opened into and lent to dispatch.
 struct EncryptionWorkspace {

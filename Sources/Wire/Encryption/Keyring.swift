@@ -59,7 +59,7 @@ public struct Keyring: Sendable {
 
     /// vsn(1) nonce(12) ciphertext tag(16); nonce random (OpenSSL RAND_bytes) unless given (tests).
     /// At vsn 0 the plaintext is padded first (memberlist-wire.md §5). Allocates the result and
-    /// a cipher context: for tests and streams; packets use `CompressionWorkspace.sealPacket`.
+    /// a cipher context: for tests and streams; packets use `PacketWorkspace.sealPacket`.
     public func encrypt(
         _ plaintext: UnsafeRawBufferPointer, version: EncryptionVersion,
         additionalData: UnsafeRawBufferPointer, nonce: [UInt8]? = nil
@@ -136,7 +136,7 @@ public struct Keyring: Sendable {
 
     /// Tries every key in order; strips vsn-0 padding (last byte = pad length, bounds-checked).
     /// Allocates the result and a cipher context: for tests and streams; packets use
-    /// `CompressionWorkspace.openPacket`.
+    /// `PacketWorkspace.openPacket`.
     /// - Throws: `.tooShort` below the version's overhead, `.unsupportedVersion` for vsn > 1,
     ///   `.noKeyDecrypts` when no key authenticates it, `.badPadding` for a bad vsn 0 pad.
     public func decrypt(_ payload: UnsafeRawBufferPointer, additionalData: UnsafeRawBufferPointer) throws(EncryptionError) -> [UInt8] {

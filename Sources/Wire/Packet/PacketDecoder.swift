@@ -22,14 +22,14 @@ public enum PacketDecoder {
     @discardableResult
     public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
                               _ visit: (Message) -> Void) throws(PacketError) -> Report {
-        var workspace = CompressionWorkspace(nameCapacity: 0)
+        var workspace = PacketWorkspace(nameCapacity: 0)
         return try decode(packet, security: security, workspace: &workspace, visit)
     }
 
     /// As above, decompressing with `workspace`'s reused state (no allocation per packet).
     @discardableResult
     public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
-                              workspace: inout CompressionWorkspace, _ visit: (Message) -> Void) throws(PacketError) -> Report {
+                              workspace: inout PacketWorkspace, _ visit: (Message) -> Void) throws(PacketError) -> Report {
         let (packetLabel, rest) = try LabelHeader.strip(packet)
         let aadLabel = try LabelHeader.verify(packetLabel: packetLabel, localLabel: security.label,
                                               skipInboundLabelCheck: security.skipInboundLabelCheck)
@@ -53,7 +53,7 @@ public enum PacketDecoder {
 
     /// Handles one message, compound or compress at nesting `depth`.
     static func dispatch(_ bytes: UnsafeRawBufferPointer, depth: Int, security: PacketSecurity,
-                         workspace: inout CompressionWorkspace, report: inout Report, _ visit: (Message) -> Void) throws(PacketError) {
+                         workspace: inout PacketWorkspace, report: inout Report, _ visit: (Message) -> Void) throws(PacketError) {
         guard depth <= WireLimits.maxPacketNesting else { throw .nestingTooDeep(limit: WireLimits.maxPacketNesting) }
         guard let first = bytes.first else { throw .empty }
         guard let type = MessageType(rawValue: first) else { throw .unknownType(first) }

@@ -7,13 +7,13 @@ public enum PacketEncoder {
     ///   destination's PMax ≥ 5 (§3.3).
     public static func encode(_ payload: UnsafeRawBufferPointer, security: PacketSecurity, crc: Bool? = nil,
                               into out: inout WireBuffer) throws(PacketError) {
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         try encode(payload, security: security, crc: crc, workspace: &workspace, into: &out)
     }
 
     /// As above, compressing with `workspace`'s reused state (no allocation per packet).
     public static func encode(_ payload: UnsafeRawBufferPointer, security: PacketSecurity, crc: Bool? = nil,
-                              workspace: inout CompressionWorkspace, into out: inout WireBuffer) throws(PacketError) {
+                              workspace: inout PacketWorkspace, into out: inout WireBuffer) throws(PacketError) {
         let start = out.count
         do throws(PacketError) {
             try LabelHeader.encode(security.label, into: &out)
@@ -58,7 +58,7 @@ public enum PacketEncoder {
 
     /// As above, compressing with `workspace`'s reused state (no allocation per packet).
     public static func encode(_ message: Message, security: PacketSecurity, crc: Bool? = nil, scratch: inout WireBuffer,
-                              workspace: inout CompressionWorkspace, into out: inout WireBuffer) throws(PacketError) {
+                              workspace: inout PacketWorkspace, into out: inout WireBuffer) throws(PacketError) {
         scratch.removeAll(keepingCapacity: true)
         message.encode(into: &scratch)
         try scratch.withUnsafeBytes { (raw) throws(PacketError) in

@@ -1,10 +1,10 @@
 import Testing
 @testable import Wire
 
-/// One `CompressionWorkspace` serves every packet of a node (memberlist-wire.md §3.1 step 2,
+/// One `PacketWorkspace` serves every packet of a node (memberlist-wire.md §3.1 step 2,
 /// §6): reusing it must give exactly what a fresh, allocating codec gives, packet after
 /// packet, including after dictionary resets, errors and nested compress messages.
-@Suite struct CompressionWorkspaceTests {
+@Suite struct PacketWorkspaceCompressionTests {
     /// Inputs in an order that leaves dirty state behind: a stream that fills and resets the
     /// LZW dictionary is followed by short ones that must not see its entries.
     static func mixedInputs() -> [[UInt8]] {
@@ -24,7 +24,7 @@ import Testing
 
     @Test(arguments: [CompressionAlgorithm.lzw, .snappy])
     func reusedCompressorMatchesOneShot(algorithm: CompressionAlgorithm) throws {
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         for input in Self.mixedInputs() {
             let reused = try input.withUnsafeBytes { raw in
                 try workspace.compress(raw, algorithm: algorithm) { Array($0) }
@@ -35,7 +35,7 @@ import Testing
 
     @Test(arguments: [CompressionAlgorithm.lzw, .snappy])
     func reusedDecompressorMatchesOneShot(algorithm: CompressionAlgorithm) throws {
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         for input in Self.mixedInputs() where !input.isEmpty {
             let compressed = Compressor.compress(algorithm: algorithm, input)
             let plain = try compressed.withUnsafeBytes { raw in
@@ -58,7 +58,7 @@ import Testing
             (1, random.bytes(40), 100),  // not snappy
         ]
         for _ in 0..<50 { streams.append((0, [0x00] + random.bytes(Int.random(in: 1...64, using: &random)), 4096)) }
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         for stream in streams {
             let expected = Result { () throws(PacketError) -> [UInt8] in
                 do throws(CompressionError) {
@@ -93,7 +93,7 @@ import Testing
         try Compound.encode(parts: [ping.bytes, Self.compressMessage(alive.bytes)], into: &compound)
         let packet = Self.compressMessage(compound.bytes)
 
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         for _ in 0..<3 {
             var messages: [Message] = []
             let report = try packet.withUnsafeBytes { raw in
@@ -109,7 +109,7 @@ import Testing
     @Test func encoderWithWorkspaceWritesSameBytes() throws {
         let security = PacketSecurity(compress: true, crc: true)
         let user = Message.user(Array(repeating: Array("ring-token ".utf8), count: 40).flatMap { $0 })
-        var workspace = CompressionWorkspace()
+        var workspace = PacketWorkspace()
         var scratch = WireBuffer(), reused = WireBuffer(), fresh = WireBuffer()
         for message in [PacketPipelineTests.ping, user, PacketPipelineTests.ping, user] {
             scratch.removeAll()

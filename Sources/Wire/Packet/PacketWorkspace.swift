@@ -1,13 +1,18 @@
-/// Compression state kept by whoever sends and receives packets, so the steady state
-/// allocates nothing: memberlist tries to compress every outgoing packet and sends it
-/// compressed only if that is strictly smaller (memberlist-wire.md §3.1 step 2), and Go
-/// and dskit peers compress by default, so both directions run on every gossip packet.
+/// The reusable state a node keeps for its packets, so a steady-state packet, sent or
+/// received, allocates nothing (issue #4; counted in Benchmarks/, docs/benchmarks.md):
 ///
-/// The LZW tables (112 KiB together) are allocated on first use, so a node with compression
-/// off never touches them. Output buffers grow to the largest packet seen; a buffer that
-/// grew past `retainedCapacity` (a hostile or push/pull-sized payload) is released after
-/// use instead of pinning that memory.
-public struct CompressionWorkspace {
+/// - compression: memberlist tries to compress every outgoing packet and sends it
+///   compressed only if that is strictly smaller (memberlist-wire.md §3.1 step 2), and Go
+///   and dskit peers compress by default, so both directions run on every gossip packet.
+///   The LZW tables (112 KiB together) are allocated on first use, so a node with
+///   compression off never touches them;
+/// - node names longer than Swift's 15-byte inline strings (`NodeNameInterner`);
+/// - AES-GCM contexts and buffers for the keyring (§5, `PacketWorkspace+Encryption.swift`).
+///
+/// Output buffers grow to the largest packet seen; a buffer that grew past
+/// `retainedCapacity` (a hostile or push/pull-sized payload) is released after use instead
+/// of pinning that memory.
+public struct PacketWorkspace {
     /// Buffers up to this size are kept between packets: a UDP packet's worth.
     public static let retainedCapacity = 64 * 1024
 
@@ -20,7 +25,7 @@ public struct CompressionWorkspace {
     /// allocating (see `NodeNameInterner` for its bounds). Its table is allocated when the
     /// first such name arrives.
     public var nodeNames: NodeNameInterner
-    /// Packet encryption state (see CompressionWorkspace+Encryption.swift).
+    /// Packet encryption state (see PacketWorkspace+Encryption.swift).
     var encryption = EncryptionWorkspace()
 
     /// A workspace whose name table has `nameCapacity` slots (0: names are not cached).
@@ -51,7 +56,7 @@ public struct CompressionWorkspace {
     /// - Throws: `PacketError` for an unknown algorithm, a codec error or empty output
     ///   (see `Decompressor.decompress`), and whatever `body` throws.
     public mutating func decompress<Output>(_ input: UnsafeRawBufferPointer, algorithm: UInt8, limit: Int,
-                                            _ body: (UnsafeRawBufferPointer, inout CompressionWorkspace) throws(PacketError) -> Output)
+                                            _ body: (UnsafeRawBufferPointer, inout PacketWorkspace) throws(PacketError) -> Output)
         throws(PacketError) -> Output {
         guard let known = CompressionAlgorithm(rawValue: algorithm) else {
             throw PacketError(CompressionError.unknownAlgorithm(algorithm))

@@ -2,7 +2,7 @@
 /// sealed in place in the packet buffer and opened into a reused buffer, with reused
 /// OpenSSL contexts and the nonce written straight into the packet, so that a steady-state
 /// encrypted packet allocates nothing.
-extension CompressionWorkspace {
+extension PacketWorkspace {
     /// Encrypts `out[start...]` in place with the keyring's primary key, leaving
     /// `vsn nonce ciphertext tag` there; UDP ciphertext has no type byte (§3.1 step 4).
     /// On error `out` is cut back to `start`. `nonce` is for tests; packets get a random one.
@@ -32,7 +32,7 @@ extension CompressionWorkspace {
     /// errors of `body` are thrown.
     mutating func openPacket<Output>(_ payload: UnsafeRawBufferPointer, keyring: Keyring,
                                      additionalData: UnsafeRawBufferPointer,
-                                     _ body: (UnsafeRawBufferPointer, inout CompressionWorkspace) throws(PacketError) -> Output)
+                                     _ body: (UnsafeRawBufferPointer, inout PacketWorkspace) throws(PacketError) -> Output)
         throws(PacketError) -> Result<Output, EncryptionError> {
         // Lent out while `body` runs; a buffer grown past a UDP packet's worth is not kept.
         var plain: [UInt8] = []
