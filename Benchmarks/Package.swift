@@ -51,12 +51,16 @@ let package = Package(
             swiftSettings: strict,
             plugins: benchmarkPlugin
         ),
-        // The running node (Sources/Node): its UDP ping → ack path end to end.
+        // OpenSSL for the TLS benchmark client (the main package's COpenSSL has no product).
+        .systemLibrary(name: "BenchOpenSSL", path: "Benchmarks/BenchOpenSSL"),
+        // The running node (Sources/Node): its UDP, dskit TCP and dskit TLS ping → ack paths end to end.
         .executableTarget(
             name: "NodeBenchmarks",
             dependencies: [
                 "BenchmarkSupport",
+                "BenchOpenSSL",
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "Node", package: "memberlistd"),
                 .product(name: "Membership", package: "memberlistd"),
                 .product(name: "Wire", package: "memberlistd"),

@@ -1,6 +1,7 @@
 import Benchmark
 import BenchmarkSupport
 import Config
+import MallocInterposerSwift
 import Membership
 import Node
 import Wire
@@ -95,9 +96,97 @@ func dskitRoundTripBenchmark(_ name: String, compression: Bool) {
     })
 }
 
+/// The client's OpenSSL allocations in a TLS sample (`OpenSSLThreadAllocations`), and the
+/// rest of the process's: the node's share.
+let clientOpenSSLMallocsPerThousand = BenchmarkMetric.custom("Client OpenSSL mallocs in 1,000 ops (exact)",
+                                                             polarity: .prefersSmaller, useScalingFactor: false)
+let nodeMallocsPerThousand = BenchmarkMetric.custom("Node mallocs in 1,000 ops (exact, total - client)",
+                                                    polarity: .prefersSmaller, useScalingFactor: false)
+
+/// `measure`, plus the split of the sample's allocations between the benchmark thread's
+/// OpenSSL calls (the TLS client) and everything else (the node's loop thread).
+func measureSplit(_ benchmark: Benchmark, _ operation: () throws -> Void) rethrows {
+    OpenSSLThreadAllocations.watchCurrentThread()
+    benchmark.startMeasurement()
+    let before = MallocInterposerSwift.getStatistics().mallocCount
+    let clientBefore = OpenSSLThreadAllocations.count
+    for _ in benchmark.scaledIterations { try operation() }
+    let clientAfter = OpenSSLThreadAllocations.count
+    let after = MallocInterposerSwift.getStatistics().mallocCount
+    benchmark.stopMeasurement()
+    benchmark.measurement(exactMallocsPerThousand, after - before)
+    benchmark.measurement(clientOpenSSLMallocsPerThousand, clientAfter - clientBefore)
+    benchmark.measurement(nodeMallocsPerThousand, (after - before) - (clientAfter - clientBefore))
+}
+
+/// Registers a benchmark that starts a node on dskit's TCP transport with TLS
+/// (`-memberlist.tls-enabled`, dskit-kv-ring.md §1) once, then measures ping → ack round
+/// trips: per round trip two TLS connections and full handshakes (the ping's, node as
+/// server; the ack's, node as client verifying the client's certificate against the CA and
+/// IP SAN). Capped at 10 samples like the plain TCP rows (TIME_WAIT per round trip).
+/// `OpenSSLThreadAllocations.install()` must have run before any OpenSSL allocation.
+func dskitTLSRoundTripBenchmark(_ name: String, tls12Only: Bool) {
+    var running: (node: NodeHandle, client: DskitTLSPingClient, certificates: TestCertificates)?
+    var configuration = thousandOperations
+    configuration.metrics += [clientOpenSSLMallocsPerThousand, nodeMallocsPerThousand]
+    configuration.maxIterations = 10
+    Benchmark(name, configuration: configuration, closure: { benchmark in
+        guard let client = running?.client else {
+            benchmark.error("node did not start")
+            return
+        }
+        do {
+            try measureSplit(benchmark) { try client.roundTrip() }
+        } catch {
+            benchmark.error("\(error)")
+        }
+    }, setup: {
+        guard OpenSSLThreadAllocations.installed else {
+            throw DskitTLSPingClient.Failure.setup("OpenSSL allocated before the counting functions were installed")
+        }
+        let certificates = try TestCertificates.make()
+        let port = try freeLoopbackPort()
+        let clientPort = try freeLoopbackPort()
+        let config = try NodeConfig.parse([
+            "-memberlist.transport=tcp",
+            "-memberlist.nodename=bench-node", "-memberlist.randomize-node-name=false",
+            "-memberlist.bind-addr=127.0.0.1", "-memberlist.bind-port=\(port)",
+            "-memberlist.advertise-addr=127.0.0.1", "-memberlist.advertise-port=\(port)",
+            "-memberlist.compression-enabled=true",
+            "-memberlist.tls-enabled=true",
+            "-memberlist.tls-cert-path=\(certificates.certificate)",
+            "-memberlist.tls-key-path=\(certificates.key)",
+            "-memberlist.tls-ca-path=\(certificates.ca)",
+            "-log.level=error",
+        ])
+        let node = try await NodeHandle.start(config, logger: Logger(level: .error))
+        let client = try DskitTLSPingClient(nodePort: port, listenPort: clientPort,
+                                            ping: Ping(seqNo: 1, node: "bench-node"),
+                                            certificate: certificates.certificate, key: certificates.key,
+                                            ca: certificates.ca, tls12Only: tls12Only)
+        // Warm up: drain the node's own alive broadcast and fill its pools, then check the reply.
+        var length = 0
+        for _ in 0..<100 { length = try client.roundTrip() }
+        guard case .ack(let ack)? = try client.lastReply(length: length).first, ack.seqNo == 1 else {
+            throw PingClient.Failure.noAck("the node's reply is not an ack for SeqNo 1")
+        }
+        running = (node, client, certificates)
+    }, teardown: {
+        if let node = running?.node { await node.shutdown() }
+        running?.certificates.remove()
+        running = nil
+    })
+}
+
 let benchmarks: @Sendable () -> Void = {
+    // First, before anything in this process makes OpenSSL allocate (see the TLS rows).
+    OpenSSLThreadAllocations.install()
     roundTripBenchmark("Node: UDP ping → ack round trip (compression off)", compression: false)
     roundTripBenchmark("Node: UDP ping → ack round trip (compression on, dskit/Go default)", compression: true)
     dskitRoundTripBenchmark("Node: dskit TCP ping → ack round trip (compression off)", compression: false)
     dskitRoundTripBenchmark("Node: dskit TCP ping → ack round trip (compression on, dskit default)", compression: true)
+    dskitTLSRoundTripBenchmark("Node: dskit TLS ping → ack round trip (compression on, dskit default, TLS 1.3)",
+                               tls12Only: false)
+    dskitTLSRoundTripBenchmark("Node: dskit TLS ping → ack round trip (compression on, dskit default, TLS 1.2)",
+                               tls12Only: true)
 }
