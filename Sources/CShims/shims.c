@@ -336,6 +336,12 @@ void cshims_ssl_ctx_set_nonblocking_modes(SSL_CTX *ctx) {
                               | SSL_MODE_RELEASE_BUFFERS);
 }
 
+int cshims_ssl_ctx_disable_resumption(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    return SSL_CTX_set_num_tickets(ctx, 0);
+}
+
 int cshims_ssl_set_sni(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }

@@ -46,6 +46,12 @@ public final class TLSContext {
 
     private static func configure(_ context: OpaquePointer, _ configuration: TLSConfiguration) throws(TLSError) {
         cshims_ssl_ctx_set_nonblocking_modes(context)
+        // No resumption: dskit's Go client keeps no session cache and every dskit packet is
+        // a new connection (dskit-kv-ring.md §1), so tickets and cached sessions were pure
+        // cost (about 120 allocations per TLS 1.3 packet, docs/benchmarks.md).
+        guard cshims_ssl_ctx_disable_resumption(context) == 1 else {
+            throw TLSError.drainingQueue(operation: "disable session tickets")
+        }
         if configuration.minimumVersion < .tls1_2 {
             SSL_CTX_set_security_level(context, 0)
         }

@@ -96,10 +96,12 @@ func dskitRoundTripBenchmark(_ name: String, compression: Bool) {
     })
 }
 
-/// The client's OpenSSL allocations in a TLS sample (`OpenSSLThreadAllocations`), and the
-/// rest of the process's: the node's share.
+/// The client's OpenSSL allocations in a TLS sample (`OpenSSLThreadAllocations`), the
+/// rest of the process's (the node's share), and of that the part OpenSSL made.
 let clientOpenSSLMallocsPerThousand = BenchmarkMetric.custom("Client OpenSSL mallocs in 1,000 ops (exact)",
                                                              polarity: .prefersSmaller, useScalingFactor: false)
+let nodeOpenSSLMallocsPerThousand = BenchmarkMetric.custom("Node OpenSSL mallocs in 1,000 ops (exact)",
+                                                           polarity: .prefersSmaller, useScalingFactor: false)
 let nodeMallocsPerThousand = BenchmarkMetric.custom("Node mallocs in 1,000 ops (exact, total - client)",
                                                     polarity: .prefersSmaller, useScalingFactor: false)
 
@@ -110,13 +112,16 @@ func measureSplit(_ benchmark: Benchmark, _ operation: () throws -> Void) rethro
     benchmark.startMeasurement()
     let before = MallocInterposerSwift.getStatistics().mallocCount
     let clientBefore = OpenSSLThreadAllocations.count
+    let nodeOpenSSLBefore = OpenSSLThreadAllocations.otherThreadsCount
     for _ in benchmark.scaledIterations { try operation() }
+    let nodeOpenSSLAfter = OpenSSLThreadAllocations.otherThreadsCount
     let clientAfter = OpenSSLThreadAllocations.count
     let after = MallocInterposerSwift.getStatistics().mallocCount
     benchmark.stopMeasurement()
     benchmark.measurement(exactMallocsPerThousand, after - before)
     benchmark.measurement(clientOpenSSLMallocsPerThousand, clientAfter - clientBefore)
     benchmark.measurement(nodeMallocsPerThousand, (after - before) - (clientAfter - clientBefore))
+    benchmark.measurement(nodeOpenSSLMallocsPerThousand, nodeOpenSSLAfter - nodeOpenSSLBefore)
 }
 
 /// Registers a benchmark that starts a node on dskit's TCP transport with TLS
@@ -128,7 +133,7 @@ func measureSplit(_ benchmark: Benchmark, _ operation: () throws -> Void) rethro
 func dskitTLSRoundTripBenchmark(_ name: String, tls12Only: Bool) {
     var running: (node: NodeHandle, client: DskitTLSPingClient, certificates: TestCertificates)?
     var configuration = thousandOperations
-    configuration.metrics += [clientOpenSSLMallocsPerThousand, nodeMallocsPerThousand]
+    configuration.metrics += [clientOpenSSLMallocsPerThousand, nodeMallocsPerThousand, nodeOpenSSLMallocsPerThousand]
     configuration.maxIterations = 10
     Benchmark(name, configuration: configuration, closure: { benchmark in
         guard let client = running?.client else {

@@ -9,11 +9,12 @@ import Synchronization
 /// OpenSSL routes every allocation through `CRYPTO_malloc`/`CRYPTO_realloc`, whose
 /// functions can be replaced once, before its first allocation. The replacements call
 /// glibc's malloc/realloc/free unchanged (so the interposer still sees exactly the same
-/// calls) and add one to a counter when the calling thread is the watched one.
+/// calls) and add one to the watched thread's counter or to everyone else's.
 enum OpenSSLThreadAllocations {
     /// `pthread_self()` of the watched thread; 0 watches none.
     private static let watched = Atomic<UInt>(0)
     private static let counter = Atomic<Int>(0)
+    private static let otherCounter = Atomic<Int>(0)
     private static let installedFlag = Atomic<Bool>(false)
 
     /// Whether `install()` succeeded.
@@ -46,9 +47,14 @@ enum OpenSSLThreadAllocations {
     /// OpenSSL allocations on the watched thread so far.
     static var count: Int { counter.load(ordering: .relaxed) }
 
+    /// OpenSSL allocations on every other thread so far (the node's loop thread).
+    static var otherThreadsCount: Int { otherCounter.load(ordering: .relaxed) }
+
     private static func note() {
         if watched.load(ordering: .relaxed) == UInt(pthread_self()) {
             counter.add(1, ordering: .relaxed)
+        } else {
+            otherCounter.add(1, ordering: .relaxed)
         }
     }
 }

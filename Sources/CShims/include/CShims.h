@@ -146,6 +146,9 @@ int cshims_ssl_ctx_set_min_proto(SSL_CTX *ctx, int version);
 int cshims_ssl_ctx_set_max_proto(SSL_CTX *ctx, int version);
 /// SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS.
 void cshims_ssl_ctx_set_nonblocking_modes(SSL_CTX *ctx);
+/// No session tickets (TLS 1.2 and 1.3) and no server-side session cache: nothing
+/// is ever resumed. Returns SSL_CTX_set_num_tickets's result (1 on success).
+int cshims_ssl_ctx_disable_resumption(SSL_CTX *ctx);
 int cshims_ssl_set_sni(SSL *ssl, const char *name);
 /// Requires the peer certificate to carry this IP SAN (text literal).
 int cshims_ssl_expect_ip(SSL *ssl, const char *ip);
