@@ -128,13 +128,15 @@ func measureSplit(_ benchmark: Benchmark, _ operation: () throws -> Void) rethro
 /// (`-memberlist.tls-enabled`, dskit-kv-ring.md §1) once, then measures ping → ack round
 /// trips: per round trip two TLS connections and full handshakes (the ping's, node as
 /// server; the ack's, node as client verifying the client's certificate against the CA and
-/// IP SAN). Capped at 10 samples like the plain TCP rows (TIME_WAIT per round trip).
+/// IP SAN). Capped at 10 samples like the plain TCP rows (TIME_WAIT per round trip); a
+/// sample of 1,000 round trips takes about 2 s, so the duration allows a few samples.
 /// `OpenSSLThreadAllocations.install()` must have run before any OpenSSL allocation.
 func dskitTLSRoundTripBenchmark(_ name: String, tls12Only: Bool) {
     var running: (node: NodeHandle, client: DskitTLSPingClient, certificates: TestCertificates)?
     var configuration = thousandOperations
     configuration.metrics += [clientOpenSSLMallocsPerThousand, nodeMallocsPerThousand, nodeOpenSSLMallocsPerThousand]
     configuration.maxIterations = 10
+    configuration.maxDuration = .seconds(10)
     Benchmark(name, configuration: configuration, closure: { benchmark in
         guard let client = running?.client else {
             benchmark.error("node did not start")
