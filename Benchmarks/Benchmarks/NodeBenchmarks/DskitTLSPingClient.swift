@@ -14,7 +14,7 @@ final class DskitTLSPingClient {
     enum Failure: Error { case setup(String), tls(String) }
 
     private let listener: Int32
-    private var nodeAddress = sockaddr_in()
+    private let nodeAddress: sockaddr_in
     private let frame: ReceivedPacket
     private var reply = [UInt8](repeating: 0, count: 65_536)
     private var scratch = [UInt8](repeating: 0, count: 4_096)
@@ -27,11 +27,7 @@ final class DskitTLSPingClient {
     /// `tls12Only` caps both of the client's contexts at TLS 1.2.
     init(nodePort: UInt16, listenPort: UInt16, ping: Ping, certificate: String, key: String, ca: String,
          tls12Only: Bool) throws {
-        var message = WireBuffer(capacity: 1_400)
-        Message.ping(ping).encode(into: &message)
-        var framed = WireBuffer(capacity: 1_500)
-        try DskitPacketFrame.encode(address: "127.0.0.1:\(listenPort)", payload: message.bytes, into: &framed)
-        frame = ReceivedPacket(framed.bytes)
+        frame = try LoopbackSockets.dskitPingFrame(ping, sourcePort: listenPort)
         guard let dialing = SSL_CTX_new(TLS_client_method()) else { throw Failure.setup("SSL_CTX_new client") }
         guard let accepting = SSL_CTX_new(TLS_server_method()) else {
             SSL_CTX_free(dialing)
@@ -39,8 +35,14 @@ final class DskitTLSPingClient {
         }
         self.dialing = dialing
         self.accepting = accepting
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        nodeAddress = Self.loopback(port: nodePort)
+        nodeAddress = LoopbackSockets.address(port: nodePort)
+        do {
+            listener = try LoopbackSockets.listen(port: listenPort)
+        } catch {
+            SSL_CTX_free(dialing)
+            SSL_CTX_free(accepting)
+            throw error
+        }
         // Every stored property is set: from here on a throw runs deinit, which cleans up.
         guard bench_ssl_ctx_prepare(dialing, tls12Only ? 1 : 0) == 1,
               bench_ssl_ctx_prepare(accepting, tls12Only ? 1 : 0) == 1,
@@ -50,21 +52,10 @@ final class DskitTLSPingClient {
               SSL_CTX_use_PrivateKey_file(accepting, key, SSL_FILETYPE_PEM) == 1
         else { throw Failure.setup("TLS contexts: \(Self.lastError())") }
         SSL_CTX_set_verify(dialing, SSL_VERIFY_PEER, nil)
-        guard listener >= 0 else { throw Failure.setup("socket: errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        Self.setTimeout(listener)
-        var local = Self.loopback(port: listenPort)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard bound, listen(listener, 128) == 0 else { throw Failure.setup("bind/listen: errno \(errno)") }
     }
 
     deinit {
-        if listener >= 0 { close(listener) }
+        close(listener)
         SSL_CTX_free(dialing)
         SSL_CTX_free(accepting)
     }
@@ -103,20 +94,8 @@ final class DskitTLSPingClient {
     /// and waits for the node to close its side (it has read the packet by then).
     /// SO_LINGER 0 afterwards avoids a TIME_WAIT per ping on the client side.
     private func sendPing() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw PingClient.Failure.socket("socket: errno \(errno)") }
-        defer {
-            var abort = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
-            close(descriptor)
-        }
-        Self.setTimeout(descriptor)
-        let connected = withUnsafePointer(to: &nodeAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw PingClient.Failure.socket("connect: errno \(errno)") }
+        let descriptor = try LoopbackSockets.connectAbortingOnClose(to: nodeAddress)
+        defer { close(descriptor) }
         guard let ssl = SSL_new(dialing) else { throw Failure.tls("SSL_new: \(Self.lastError())") }
         defer { SSL_free(ssl) }
         SSL_set_fd(ssl, descriptor)
@@ -137,9 +116,7 @@ final class DskitTLSPingClient {
 
     /// The messages of the last ack frame (allocates; for checking, not for measuring).
     func lastReply(length: Int) throws -> [Message] {
-        let view = try reply.withUnsafeBytes { try DskitPacketFrame.decode(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
-        guard view.digestMatches else { throw PingClient.Failure.noAck("ack frame MD5 mismatch") }
-        return try PacketDecoder.decodeAll(Array(view.payload), security: PacketSecurity())
+        try LoopbackSockets.dskitReply(reply, length: length)
     }
 
     /// OpenSSL's oldest queued error as text (allocates; failure paths only).
@@ -147,18 +124,5 @@ final class DskitTLSPingClient {
         let code = ERR_get_error()
         guard code != 0, let text = ERR_reason_error_string(code) else { return "errno \(errno)" }
         return String(cString: text)
-    }
-
-    private static func setTimeout(_ descriptor: Int32) {
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
     }
 }

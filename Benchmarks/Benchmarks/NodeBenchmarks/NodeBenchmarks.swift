@@ -15,8 +15,8 @@ import Wire
 // other member those send nothing).
 
 /// A memberlistd node on memberlist's UDP transport (or dskit's TCP transport with
-/// `transport: "tcp"`, plain, no TLS), bound to 127.0.0.1:`port`, alone.
-func nodeConfig(port: UInt16, compression: Bool, transport: String = "udp") throws -> NodeConfig {
+/// `transport: "tcp"`, plain unless `extra` turns TLS on), bound to 127.0.0.1:`port`, alone.
+func nodeConfig(port: UInt16, compression: Bool, transport: String = "udp", extra: [String] = []) throws -> NodeConfig {
     try NodeConfig.parse([
         "-memberlist.transport=\(transport)",
         "-memberlist.nodename=bench-node", "-memberlist.randomize-node-name=false",
@@ -24,76 +24,89 @@ func nodeConfig(port: UInt16, compression: Bool, transport: String = "udp") thro
         "-memberlist.advertise-addr=127.0.0.1", "-memberlist.advertise-port=\(port)",
         "-memberlist.compression-enabled=\(compression)",
         "-log.level=error",
-    ])
+    ] + extra)
 }
 
-/// Registers a benchmark that starts a node once, then measures ping → ack round trips.
-func roundTripBenchmark(_ name: String, compression: Bool) {
-    var running: (node: NodeHandle, client: PingClient)?
-    Benchmark(name, configuration: thousandOperations, closure: { benchmark in
-        guard let client = running?.client else {
-            benchmark.error("node did not start")
-            return
-        }
-        do {
-            try measure(benchmark) { try client.roundTrip() }
-        } catch {
-            benchmark.error("\(error)")
-        }
-    }, setup: {
-        let port = try freeLoopbackPort()
-        let node = try await NodeHandle.start(try nodeConfig(port: port, compression: compression),
-                                              logger: Logger(level: .error))
-        let client = try PingClient(pingingPort: port, ping: Ping(seqNo: 1, node: "bench-node"))
-        // Warm up: drain the node's own alive broadcast and grow its buffers, then check the reply.
-        var length = 0
-        for _ in 0..<100 { length = try client.roundTrip() }
-        guard case .ack(let ack)? = try client.lastReply(length: length).first, ack.seqNo == 1 else {
-            throw PingClient.Failure.noAck("the node's reply is not an ack for SeqNo 1")
-        }
-        running = (node, client)
-    }, teardown: {
-        if let node = running?.node { await node.shutdown() }
-        running = nil
-    })
+/// A peer played from this process: one ping out, the node's ack back.
+protocol RoundTripClient: AnyObject {
+    /// One ping → ack; returns the reply's length.
+    @discardableResult func roundTrip() throws -> Int
+    /// The messages of the last reply (allocates; for checking, not for measuring).
+    func lastReply(length: Int) throws -> [Message]
 }
 
-/// Registers a benchmark that starts a node on dskit's TCP transport (dskit-kv-ring.md §1)
-/// once, then measures ping → ack round trips: per round trip the node accepts one
-/// connection, reads and checks the frame, answers, and dials a new connection to send the
-/// ack. Each round trip leaves one TIME_WAIT socket on the node's side (it closes first,
-/// as dskit does), so the samples are capped to stay well inside the ephemeral port range.
-func dskitRoundTripBenchmark(_ name: String, compression: Bool) {
-    var running: (node: NodeHandle, client: DskitPingClient)?
-    var configuration = thousandOperations
-    configuration.maxIterations = 10
+extension PingClient: RoundTripClient {}
+extension DskitPingClient: RoundTripClient {}
+extension DskitTLSPingClient: RoundTripClient {}
+
+/// What a round-trip benchmark's setup started, and how to clean up after it.
+struct RunningNode<Client: RoundTripClient> {
+    var node: NodeHandle
+    var client: Client
+    var cleanUp: () -> Void = {}
+}
+
+/// Registers a benchmark that starts a node and its peer once (`start`), warms up (drains
+/// the node's own alive broadcast, grows its buffers and pools) and checks that the reply
+/// is an ack, then measures ping → ack round trips with `measuring`.
+func registerRoundTrip<Client: RoundTripClient>(
+    _ name: String, configuration: Benchmark.Configuration = thousandOperations,
+    measuring: @escaping (Benchmark, () throws -> Void) throws -> Void = { try measure($0, $1) },
+    start: @escaping () async throws -> RunningNode<Client>
+) {
+    var running: RunningNode<Client>?
     Benchmark(name, configuration: configuration, closure: { benchmark in
         guard let client = running?.client else {
             benchmark.error("node did not start")
             return
         }
         do {
-            try measure(benchmark) { try client.roundTrip() }
+            try measuring(benchmark) { try client.roundTrip() }
         } catch {
             benchmark.error("\(error)")
         }
     }, setup: {
+        let started = try await start()
+        var length = 0
+        for _ in 0..<100 { length = try started.client.roundTrip() }
+        guard case .ack(let ack)? = try started.client.lastReply(length: length).first, ack.seqNo == 1 else {
+            throw PingClient.Failure.noAck("the node's reply is not an ack for SeqNo 1")
+        }
+        running = started
+    }, teardown: {
+        if let node = running?.node { await node.shutdown() }
+        running?.cleanUp()
+        running = nil
+    })
+}
+
+/// The ping every client sends.
+let benchmarkPing = Ping(seqNo: 1, node: "bench-node")
+
+/// memberlist's UDP transport: a plain UDP socket pings the node.
+func roundTripBenchmark(_ name: String, compression: Bool) {
+    registerRoundTrip(name) {
+        let port = try freeLoopbackPort()
+        let node = try await NodeHandle.start(try nodeConfig(port: port, compression: compression),
+                                              logger: Logger(level: .error))
+        return RunningNode(node: node, client: try PingClient(pingingPort: port, ping: benchmarkPing))
+    }
+}
+
+/// dskit's TCP transport (dskit-kv-ring.md §1): per round trip the node accepts one
+/// connection, reads and checks the frame, answers, and dials a new connection to send the
+/// ack. Each round trip leaves one TIME_WAIT socket on the node's side (it closes first,
+/// as dskit does), so the samples are capped to stay well inside the ephemeral port range.
+func dskitRoundTripBenchmark(_ name: String, compression: Bool) {
+    var configuration = thousandOperations
+    configuration.maxIterations = 10
+    registerRoundTrip(name, configuration: configuration) {
         let port = try freeLoopbackPort()
         let clientPort = try freeLoopbackPort()
         let node = try await NodeHandle.start(try nodeConfig(port: port, compression: compression, transport: "tcp"),
                                               logger: Logger(level: .error))
-        let client = try DskitPingClient(nodePort: port, listenPort: clientPort, ping: Ping(seqNo: 1, node: "bench-node"))
-        // Warm up: drain the node's own alive broadcast and fill its pools, then check the reply.
-        var length = 0
-        for _ in 0..<100 { length = try client.roundTrip() }
-        guard case .ack(let ack)? = try client.lastReply(length: length).first, ack.seqNo == 1 else {
-            throw PingClient.Failure.noAck("the node's reply is not an ack for SeqNo 1")
-        }
-        running = (node, client)
-    }, teardown: {
-        if let node = running?.node { await node.shutdown() }
-        running = nil
-    })
+        return RunningNode(node: node, client: try DskitPingClient(nodePort: port, listenPort: clientPort, ping: benchmarkPing))
+    }
 }
 
 /// The client's OpenSSL allocations in a TLS sample (`OpenSSLThreadAllocations`), the
@@ -132,57 +145,26 @@ func measureSplit(_ benchmark: Benchmark, _ operation: () throws -> Void) rethro
 /// sample of 1,000 round trips takes about 2 s, so the duration allows a few samples.
 /// `OpenSSLThreadAllocations.install()` must have run before any OpenSSL allocation.
 func dskitTLSRoundTripBenchmark(_ name: String, tls12Only: Bool) {
-    var running: (node: NodeHandle, client: DskitTLSPingClient, certificates: TestCertificates)?
     var configuration = thousandOperations
     configuration.metrics += [clientOpenSSLMallocsPerThousand, nodeMallocsPerThousand, nodeOpenSSLMallocsPerThousand]
     configuration.maxIterations = 10
     configuration.maxDuration = .seconds(10)
-    Benchmark(name, configuration: configuration, closure: { benchmark in
-        guard let client = running?.client else {
-            benchmark.error("node did not start")
-            return
-        }
-        do {
-            try measureSplit(benchmark) { try client.roundTrip() }
-        } catch {
-            benchmark.error("\(error)")
-        }
-    }, setup: {
+    registerRoundTrip(name, configuration: configuration, measuring: { try measureSplit($0, $1) }) {
         guard OpenSSLThreadAllocations.installed else {
             throw DskitTLSPingClient.Failure.setup("OpenSSL allocated before the counting functions were installed")
         }
         let certificates = try TestCertificates.make()
         let port = try freeLoopbackPort()
         let clientPort = try freeLoopbackPort()
-        let config = try NodeConfig.parse([
-            "-memberlist.transport=tcp",
-            "-memberlist.nodename=bench-node", "-memberlist.randomize-node-name=false",
-            "-memberlist.bind-addr=127.0.0.1", "-memberlist.bind-port=\(port)",
-            "-memberlist.advertise-addr=127.0.0.1", "-memberlist.advertise-port=\(port)",
-            "-memberlist.compression-enabled=true",
-            "-memberlist.tls-enabled=true",
-            "-memberlist.tls-cert-path=\(certificates.certificate)",
-            "-memberlist.tls-key-path=\(certificates.key)",
-            "-memberlist.tls-ca-path=\(certificates.ca)",
-            "-log.level=error",
-        ])
-        let node = try await NodeHandle.start(config, logger: Logger(level: .error))
-        let client = try DskitTLSPingClient(nodePort: port, listenPort: clientPort,
-                                            ping: Ping(seqNo: 1, node: "bench-node"),
+        let tls = ["-memberlist.tls-enabled=true", "-memberlist.tls-cert-path=\(certificates.certificate)",
+                   "-memberlist.tls-key-path=\(certificates.key)", "-memberlist.tls-ca-path=\(certificates.ca)"]
+        let node = try await NodeHandle.start(try nodeConfig(port: port, compression: true, transport: "tcp", extra: tls),
+                                              logger: Logger(level: .error))
+        let client = try DskitTLSPingClient(nodePort: port, listenPort: clientPort, ping: benchmarkPing,
                                             certificate: certificates.certificate, key: certificates.key,
                                             ca: certificates.ca, tls12Only: tls12Only)
-        // Warm up: drain the node's own alive broadcast and fill its pools, then check the reply.
-        var length = 0
-        for _ in 0..<100 { length = try client.roundTrip() }
-        guard case .ack(let ack)? = try client.lastReply(length: length).first, ack.seqNo == 1 else {
-            throw PingClient.Failure.noAck("the node's reply is not an ack for SeqNo 1")
-        }
-        running = (node, client, certificates)
-    }, teardown: {
-        if let node = running?.node { await node.shutdown() }
-        running?.certificates.remove()
-        running = nil
-    })
+        return RunningNode(node: node, client: client, cleanUp: { certificates.remove() })
+    }
 }
 
 let benchmarks: @Sendable () -> Void = {
