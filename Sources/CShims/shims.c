@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <malloc.h>
 #include <sys/syscall.h>
 #include <openssl/x509v3.h>
 
@@ -364,4 +365,8 @@ int cshims_tls_version(int minor) {
     case 2: return TLS1_2_VERSION;
     default: return TLS1_3_VERSION;
     }
+}
+
+int cshims_set_mmap_threshold(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes);
 }

@@ -8,12 +8,17 @@ import Wire
 extension GossipNode {
     /// An inbound packet: every message is handed to the core; any error of
     /// the outer layers drops the packet, counted by reason and logged at debug.
+    /// Its compress layers may inflate only as far as `inflationBudget` allows
+    /// (the transport's packet limit, at a bounded rate; issue #12).
     func packetArrived(_ packet: InboundPacket) {
         guard !isShutDown else { return }
         let from = NodeAddress(packet.source)
         let now = CoreInstant(nanoseconds: packet.receivedAt.coreNanoseconds)
+        let inflationLimit = inflationBudget.limit(at: now.nanoseconds)
+        defer { inflationBudget.charge(packetWorkspace.inflatedBytes) }
         do {
-            let report = try PacketDecoder.decode(packet.bytes, security: security, workspace: &packetWorkspace) { message in
+            let report = try PacketDecoder.decode(packet.bytes, security: security, inflationLimit: inflationLimit,
+                                                  workspace: &packetWorkspace) { message in
                 core.receive(message, from: from, at: now, into: &effects)
             }
             counters.packetsReceived += 1
@@ -108,6 +113,8 @@ extension PacketError {
             return "checksum"
         case .unknownCompression, .decompressionFailed, .emptyDecompressed:
             return "decompress"
+        case .inflationLimitExceeded:
+            return "inflation"
         }
     }
 }

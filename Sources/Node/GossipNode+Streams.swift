@@ -97,9 +97,23 @@ extension GossipNode {
 
     // MARK: inbound
 
+    /// Inbound streams open at once; more are closed unanswered and counted in
+    /// `streamsRefused` (memberlist-wire.md §4.2: Go caps concurrent push/pulls at 128).
+    static let maxInboundStreams = 128
+
     /// A peer opened a stream: read one request within the stream timeout.
     func streamAccepted(_ stream: TransportStream) {
         guard !isShutDown else {
+            stream.close()
+            return
+        }
+        guard inboundStreams.count < Self.maxInboundStreams else {
+            // Go v0.2.2 refuses push/pulls beyond 128 in flight the same way: closed unanswered.
+            counters.streamsRefused += 1
+            if logger.enabled(.debug) {
+                logger.debug("inbound stream refused", ("peer", "\(stream.remoteAddress)"),
+                             ("open", "\(inboundStreams.count)"))
+            }
             stream.close()
             return
         }

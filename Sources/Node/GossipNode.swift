@@ -42,6 +42,8 @@ public final class GossipNode {
     var messageScratch = WireBuffer(capacity: 64 * 1024)
     var packetOut = WireBuffer(capacity: 64 * 1024)
     var packetWorkspace = PacketWorkspace()
+    /// Caps how much inbound packets inflate, per packet and over time (issue #12).
+    var inflationBudget: InflationBudget
     var commandBuffer: [NodeCommand] = []
 
     // User messages.
@@ -98,6 +100,8 @@ public final class GossipNode {
             encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
             compress: config.membership.enableCompression, crc: false)
         do { transport = try makeTransport(config) } catch { throw .transport(error) }
+        inflationBudget = InflationBudget(packetLimit: transport.packetInflationLimit,
+                                          now: LoopInstant.now().coreNanoseconds)
         let advertise = NodeAddress(transport.advertisedAddress)
         config.membership.bindPort = advertise.port
         let delegate = CoreDelegate()

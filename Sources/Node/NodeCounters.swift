@@ -7,6 +7,8 @@ public struct NodeCounters: Sendable, Equatable {
     public var compoundPartsDropped = 0
     /// Inbound streams that failed (bad framing, wrong type, deadline).
     public var streamsFailed: [String: Int] = [:]
+    /// Inbound streams closed unanswered because `maxInboundStreams` were open.
+    public var streamsRefused = 0
     /// Outgoing packets that could not be encoded.
     public var packetsUnencodable = 0
     /// Packets handed to the transport.

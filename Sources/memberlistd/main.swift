@@ -6,6 +6,7 @@ import Node
 /// memberlistd: a memberlist node configured by Pyroscope's `-memberlist.*`
 /// flags, logging in logfmt, leaving gracefully on SIGTERM/SIGINT.
 func runDaemon() -> Int32 {
+    ProcessMemory.unmapLargeBuffers()
     let config: NodeConfig
     do {
         config = try NodeConfig.parse(Array(CommandLine.arguments.dropFirst()))

@@ -157,4 +157,9 @@ int cshims_ssl_expect_host(SSL *ssl, const char *host);
 /// TLS1_VERSION ... TLS1_3_VERSION for 0...3 (1.0 ... 1.3).
 int cshims_tls_version(int minor);
 
+/// Fixes glibc's mmap threshold at `bytes` (mallopt M_MMAP_THRESHOLD), which also stops
+/// glibc from raising it after a large free: larger buffers are then always mapped and
+/// returned to the kernel when freed. Returns 1 on success.
+int cshims_set_mmap_threshold(int bytes);
+
 #endif

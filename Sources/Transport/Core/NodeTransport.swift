@@ -17,6 +17,10 @@ public protocol NodeTransport: AnyObject {
     /// reference to it while it is in use.
     var onStream: ((TransportStream) -> Void)? { get set }
 
+    /// The most the compress layers of one inbound packet may inflate to: what a
+    /// sender on this transport could have built (issue #12; docs/limits.md).
+    var packetInflationLimit: Int { get }
+
     /// A snapshot of the counters (dskit metric meaning).
     var counters: TransportCounters { get }
 

@@ -132,6 +132,10 @@ public final class DskitTransport: NodeTransport {
 
     public var counters: TransportCounters { store.values }
 
+    /// dskit's packet limit (its memberlist UDPBufferSize, 10 MiB): the largest packet a
+    /// dskit sender builds before compressing (dskit-kv-ring.md §1).
+    public var packetInflationLimit: Int { configuration.maxPacketPayloadBytes }
+
     /// Re-reads the TLS certificate, key and CA files (rotation without a
     /// restart). Connections from now on use them; open ones keep theirs. On
     /// failure the previous files stay in use. No effect without TLS.

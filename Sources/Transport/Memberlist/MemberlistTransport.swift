@@ -1,4 +1,5 @@
 import EventLoop
+import Wire
 import Glibc
 
 /// memberlist's own transport (`-memberlist.transport=udp`; Go's NetTransport):
@@ -78,6 +79,9 @@ public final class MemberlistTransport: NodeTransport {
     deinit {
         shutdown()
     }
+
+    /// A UDP datagram's payload (`WireLimits.maxDatagramInflation`).
+    public var packetInflationLimit: Int { WireLimits.maxDatagramInflation }
 
     public var counters: TransportCounters {
         var values = store.values

@@ -269,45 +269,16 @@ public struct MessagePackReader {
 
     @usableFromInline mutating func skipValue(depth: Int) throws(MessagePackError) {
         let start = offset
-        let format = try readByte()
-        var skipBytes = 0
-        var children = 0
-        switch format {
-        case 0x00...0x7f, 0xe0...0xff, MessagePackFormat.nilValue, MessagePackFormat.falseValue, MessagePackFormat.trueValue:
-            return
-        case 0x80...0x8f: children = 2 * Int(format & 0x0f)
-        case 0x90...0x9f: children = Int(format & 0x0f)
-        case 0xa0...0xbf: skipBytes = Int(format & 0x1f)
-        case MessagePackFormat.reserved: throw .reservedFormat(offset: start)
-        case MessagePackFormat.bin8, MessagePackFormat.str8: skipBytes = Int(try readBigEndian(1))
-        case MessagePackFormat.bin16, MessagePackFormat.str16: skipBytes = Int(try readBigEndian(2))
-        case MessagePackFormat.bin32, MessagePackFormat.str32: skipBytes = Int(try readBigEndian(4))
-        case MessagePackFormat.ext8: skipBytes = 1 + Int(try readBigEndian(1))
-        case MessagePackFormat.ext16: skipBytes = 1 + Int(try readBigEndian(2))
-        case MessagePackFormat.ext32: skipBytes = 1 + Int(try readBigEndian(4))
-        case MessagePackFormat.float32: skipBytes = 4
-        case MessagePackFormat.float64: skipBytes = 8
-        case MessagePackFormat.uint8, MessagePackFormat.int8: skipBytes = 1
-        case MessagePackFormat.uint16, MessagePackFormat.int16: skipBytes = 2
-        case MessagePackFormat.uint32, MessagePackFormat.int32: skipBytes = 4
-        case MessagePackFormat.uint64, MessagePackFormat.int64: skipBytes = 8
-        case MessagePackFormat.fixext1...MessagePackFormat.fixext16:
-            skipBytes = 1 + (1 << Int(format - MessagePackFormat.fixext1))
-        case MessagePackFormat.array16: children = Int(try readBigEndian(2))
-        case MessagePackFormat.array32: children = Int(try readBigEndian(4))
-        case MessagePackFormat.map16: children = 2 * Int(try readBigEndian(2))
-        case MessagePackFormat.map32: children = 2 * Int(try readBigEndian(4))
-        default: throw .unexpectedFormat(offset: start, expected: "msgpack value", found: format)
+        guard let header = try MessagePackValueHeader.read(bytes, at: start) else {
+            throw .truncated(offset: start, needed: 1, available: remaining)
         }
-        if skipBytes > 0 {
-            try require(skipBytes, at: start)
-            offset += skipBytes
-            return
-        }
-        guard children > 0 else { return }
+        offset += header.headerLength
+        try require(header.payloadLength, at: start)
+        offset += header.payloadLength
+        guard header.children > 0 else { return }
         guard depth < depthLimit else { throw .nestingTooDeep(offset: start, limit: depthLimit) }
         // Each child needs at least one byte; a count beyond the input is truncation, not a long loop.
-        guard children <= remaining else { throw .truncated(offset: start, needed: children, available: remaining) }
-        for _ in 0..<children { try skipValue(depth: depth + 1) }
+        guard header.children <= remaining else { throw .truncated(offset: start, needed: header.children, available: remaining) }
+        for _ in 0..<header.children { try skipValue(depth: depth + 1) }
     }
 }

@@ -9,8 +9,14 @@ public enum WireLimits {
     public static let maxUserMessageLength = 20 * 1024 * 1024
     /// Encrypted stream frame LEN.
     public static let maxEncryptedStreamLength = 20 * 1024 * 1024
-    /// Decompressed size of a compress message.
+    /// Decompressed size of a compress message, and so of a stream's one message
+    /// (a stream carries one request or reply, inflated at most once).
     public static let maxDecompressedLength = 40 * 1024 * 1024
+    /// Total bytes all compress layers of one memberlist UDP packet may inflate to
+    /// (issue #12): what a sender could have built, a UDP datagram's payload (Go reads
+    /// into 65,536-byte buffers and builds packets within UDPBufferSize, 1,400 by
+    /// default). Go itself caps only each layer, at 40 MiB (newest) or not at all (v0.2.2).
+    public static let maxDatagramInflation = 65_536
     /// How many compress/compound layers a packet may nest.
     public static let maxPacketNesting = 8
 }

@@ -27,9 +27,16 @@ public enum PacketDecoder {
     }
 
     /// As above, decompressing with `workspace`'s reused state (no allocation per packet).
+    /// All compress layers of the packet together may produce at most `inflationLimit`
+    /// bytes (issue #12: a compound of 127 compress parts must not inflate 127 × 40 MiB);
+    /// beyond, the packet is dropped with `.inflationLimitExceeded`. Afterwards
+    /// `workspace.inflatedBytes` tells how much was inflated, dropped or not.
     @discardableResult
     public static func decode(_ packet: UnsafeRawBufferPointer, security: PacketSecurity,
+                              inflationLimit: Int = WireLimits.maxDecompressedLength,
                               workspace: inout PacketWorkspace, _ visit: (Message) -> Void) throws(PacketError) -> Report {
+        workspace.inflationRemaining = max(0, inflationLimit)
+        workspace.inflatedBytes = 0
         let (packetLabel, rest) = try LabelHeader.strip(packet)
         let aadLabel = try LabelHeader.verify(packetLabel: packetLabel, localLabel: security.label,
                                               skipInboundLabelCheck: security.skipInboundLabelCheck)
@@ -63,7 +70,11 @@ public enum PacketDecoder {
                 do throws(PacketError) {
                     try dispatch(part, depth: depth + 1, security: security, workspace: &workspace, report: &report, visit)
                 } catch {
-                    if case .nestingTooDeep = error { throw error }
+                    // Fatal for the whole packet: too deep, or its inflation budget is spent.
+                    switch error {
+                    case .nestingTooDeep, .inflationLimitExceeded: throw error
+                    default: break
+                    }
                     report.droppedParts += 1
                     if report.firstPartError == nil { report.firstPartError = error }
                 }

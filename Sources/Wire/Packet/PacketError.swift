@@ -37,6 +37,9 @@ public enum PacketError: Error, Hashable, Sendable {
     case unknownCompression(algorithm: UInt8)
     /// The compressed data was malformed or exceeded the size limit.
     case decompressionFailed(reason: String)
+    /// The compress layers of one packet inflated past what the sender could have built
+    /// (the transport's packet limit, or what the node's inflation budget allows now).
+    case inflationLimitExceeded(limit: Int)
     /// Decompression produced no bytes (newest memberlist rejects this, §11).
     case emptyDecompressed
     /// A message body failed to decode.

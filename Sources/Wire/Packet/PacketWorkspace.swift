@@ -27,6 +27,12 @@ public struct PacketWorkspace {
     public var nodeNames: NodeNameInterner
     /// Packet encryption state (see PacketWorkspace+Encryption.swift).
     var encryption = EncryptionWorkspace()
+    /// Bytes the compress layers of the packet being decoded may still produce
+    /// (`PacketDecoder` sets it per packet; issue #12, decompression fan-out).
+    var inflationRemaining = Int.max
+    /// Bytes the compress layers of the last decoded packet produced, also when it was
+    /// dropped: the node charges them to its inflation budget.
+    public internal(set) var inflatedBytes = 0
 
     /// A workspace whose name table has `nameCapacity` slots (0: names are not cached).
     public init(nameCapacity: Int = NodeNameInterner.defaultCapacity) {
@@ -70,16 +76,26 @@ public struct PacketWorkspace {
                 if plain.capacity >= decompressed.capacity { swap(&plain, &decompressed) }
             }
         }
+        // The packet's remaining inflation caps this layer; what it produced is charged
+        // whether or not it succeeded, so 127 compound parts cannot each take `limit`.
+        let budget = inflationRemaining
+        let layerLimit = min(limit, budget)
         do throws(CompressionError) {
+            defer {
+                // Before `body` runs: nested layers then see what this one used.
+                inflatedBytes += plain.count
+                inflationRemaining = max(0, budget - plain.count)
+            }
             switch known {
             case .lzw:
                 if lzwDecoder == nil { lzwDecoder = LZWDecoder() }
-                try lzwDecoder?.decompress(input, limit: limit, into: &plain)
+                try lzwDecoder?.decompress(input, limit: layerLimit, into: &plain)
             case .snappy:
-                try SnappyBlock.decompress(input, limit: limit, into: &plain)
+                try SnappyBlock.decompress(input, limit: layerLimit, into: &plain)
             }
             guard !plain.isEmpty else { throw CompressionError.emptyOutput }
         } catch {
+            if case .outputLimitExceeded = error, budget < limit { throw .inflationLimitExceeded(limit: budget) }
             throw PacketError(error)
         }
         return try plain.withUnsafeBytes { raw in Swift.Result { () throws(PacketError) in try body(raw, &self) } }.get()
