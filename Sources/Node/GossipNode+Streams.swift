@@ -86,13 +86,24 @@ extension GossipNode {
             return
         }
         var key: ObjectIdentifier?
-        let exchange = StreamExchange(security: security, expectsReply: expectsReply) { [weak self] result in
+        let exchange = StreamExchange(security: security, expectsReply: expectsReply, node: self) { [weak self] result in
             if let key { self?.exchanges[key] = nil }
             completion(result)
         }
         key = ObjectIdentifier(exchange)
         exchanges[ObjectIdentifier(exchange)] = exchange
         exchange.run(transport: transport, to: destination, request: request, deadline: deadline, security: security)
+    }
+
+    /// Decodes the next message of a stream, inflating at most what the node's stream
+    /// budget allows now (issue #12: like packets, streams cannot make the loop inflate
+    /// without bound; each stream message at most 40 MiB, memberlist-wire.md §4.1).
+    func decodeStream(_ decoder: inout StreamDecoder, _ bytes: UnsafeRawBufferPointer) throws(StreamError)
+        -> (message: Message, consumed: Int)? {
+        let limit = streamInflationBudget.limit(at: coreNow.nanoseconds)
+        decoder.security.decompressionLimit = min(WireLimits.maxDecompressedLength, limit)
+        defer { streamInflationBudget.charge(decoder.inflatedBytes) }
+        return try decoder.decode(bytes)
     }
 
     // MARK: inbound

@@ -44,6 +44,8 @@ public final class GossipNode {
     var packetWorkspace = PacketWorkspace()
     /// Caps how much inbound packets inflate, per packet and over time (issue #12).
     var inflationBudget: InflationBudget
+    /// The same for stream messages (push/pull replies and requests), up to 40 MiB each.
+    var streamInflationBudget: InflationBudget
     var commandBuffer: [NodeCommand] = []
 
     // User messages.
@@ -100,8 +102,9 @@ public final class GossipNode {
             encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
             compress: config.membership.enableCompression, crc: false)
         do { transport = try makeTransport(config) } catch { throw .transport(error) }
-        inflationBudget = InflationBudget(packetLimit: transport.packetInflationLimit,
-                                          now: LoopInstant.now().coreNanoseconds)
+        let started = LoopInstant.now().coreNanoseconds
+        inflationBudget = InflationBudget(packetLimit: transport.packetInflationLimit, now: started)
+        streamInflationBudget = InflationBudget(packetLimit: WireLimits.maxDecompressedLength, now: started)
         let advertise = NodeAddress(transport.advertisedAddress)
         config.membership.bindPort = advertise.port
         let delegate = CoreDelegate()

@@ -35,14 +35,15 @@ final class InboundStreamHandler {
         }
         let bytes = stream.readableBytes
         do {
-            if let (message, consumed) = try decoder.decode(bytes) {
+            guard let node else { return close() }
+            if let (message, consumed) = try node.decodeStream(&decoder, bytes) {
                 stream.consume(consumed)
                 answered = true
-                node?.streamRequest(message, on: self)
+                node.streamRequest(message, on: self)
                 return
             }
             if stream.isReadClosed {
-                if !bytes.isEmpty { node?.streamFailed(self, reason: "truncated", detail: "peer closed mid-message") }
+                if !bytes.isEmpty { node.streamFailed(self, reason: "truncated", detail: "peer closed mid-message") }
                 close()
             }
         } catch {

@@ -12,9 +12,13 @@ final class StreamExchange {
     private var decoder: StreamDecoder
     private var stream: TransportStream?
     private var completion: ((Result<Message?, ExchangeFailure>) -> Void)?
+    /// Decodes the reply under its stream inflation budget.
+    private weak var node: GossipNode?
 
-    init(security: PacketSecurity, expectsReply: Bool, completion: @escaping (Result<Message?, ExchangeFailure>) -> Void) {
+    init(security: PacketSecurity, expectsReply: Bool, node: GossipNode,
+         completion: @escaping (Result<Message?, ExchangeFailure>) -> Void) {
         self.expectsReply = expectsReply
+        self.node = node
         decoder = StreamDecoder(security: security, acceptedStream: false)
         self.completion = completion
     }
@@ -72,7 +76,8 @@ final class StreamExchange {
         guard let stream, !isFinished else { return }
         if expectsReply {
             do {
-                if let (message, consumed) = try decoder.decode(stream.readableBytes) {
+                guard let node else { return finish(.failure(ExchangeFailure("node shut down"))) }
+                if let (message, consumed) = try node.decodeStream(&decoder, stream.readableBytes) {
                     stream.consume(consumed)
                     finish(.success(message))
                     return

@@ -135,6 +135,10 @@ import Testing
         #expect(whole.message == message)
         #expect(whole.consumed == bytes.count)
         #expect(decoder.framesDecoded == 1)
+        // What the node charges to its stream budget: the inflated message, or nothing.
+        var plain = WireBuffer()
+        message.encodeForStream(into: &plain)
+        #expect(decoder.inflatedBytes == (compressed ? plain.count : 0))
     }
 
     @Test func streamLimitsApplyAsSoonAsTheHeaderIsReadable() throws {

@@ -25,6 +25,9 @@ public struct StreamDecoder: Sendable {
     /// Complete frames decoded so far: one per message returned (or refused), never one
     /// per readable event, whatever the peer's trickle rate (issue #12).
     public private(set) var framesDecoded = 0
+    /// Bytes the last `decode` call inflated (0 unless it completed a compressed frame; the
+    /// limit itself when inflation stopped there), for the node's stream budget.
+    public private(set) var inflatedBytes = 0
 
     /// Progress through one frame; offsets are relative to the buffer given to `decode`.
     private enum FrameScan: Sendable {
@@ -69,6 +72,7 @@ public struct StreamDecoder: Sendable {
     /// Decodes the next message from `bytes`, or returns nil when more bytes are needed.
     /// Between calls that return nil the caller must not drop bytes from the front.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(StreamError) -> (message: Message, consumed: Int)? {
+        inflatedBytes = 0
         var position = 0
         var label = aadLabel
         if expectsLabel {
@@ -182,7 +186,7 @@ public struct StreamDecoder: Sendable {
 
     /// One complete frame after the label (its end found by `frameEnd`): encrypted,
     /// compressed or plain. Returns nil only for an empty buffer.
-    func decodeFrame(_ bytes: UnsafeRawBufferPointer, label: [UInt8]) throws(StreamError) -> (message: Message, consumed: Int)? {
+    mutating func decodeFrame(_ bytes: UnsafeRawBufferPointer, label: [UInt8]) throws(StreamError) -> (message: Message, consumed: Int)? {
         guard let first = bytes.first else { return nil }
         guard first == MessageType.encrypt.rawValue else {
             if security.keyring != nil && security.verifyIncoming { throw .plaintextRefused }
@@ -213,16 +217,17 @@ public struct StreamDecoder: Sendable {
 
     /// A plain or compressed message whose bytes are all present; a compress message is
     /// inflated (at most `security.decompressionLimit`) and its content must be plain.
-    func decodeUnencrypted(_ bytes: UnsafeRawBufferPointer, allowCompressed: Bool) throws(StreamError) -> (message: Message, consumed: Int) {
+    mutating func decodeUnencrypted(_ bytes: UnsafeRawBufferPointer, allowCompressed: Bool) throws(StreamError) -> (message: Message, consumed: Int) {
         guard let first = bytes.first else { throw .message(.empty) }
         if first == MessageType.compress.rawValue {
             guard allowCompressed else { throw .disallowedType(.compress) }
             var reader = MessagePackReader(bytes, offset: 1)
             var decompressed: Result<[UInt8], CompressionError> = .failure(.emptyOutput)
+            let limit = security.decompressionLimit
             do {
                 try CompressedPayload.decode(from: &reader) { algorithm, buffer in
                     do throws(CompressionError) {
-                        decompressed = .success(try Decompressor.decompress(algorithm: algorithm, buffer, limit: security.decompressionLimit))
+                        decompressed = .success(try Decompressor.decompress(algorithm: algorithm, buffer, limit: limit))
                     } catch {
                         decompressed = .failure(error)
                     }
@@ -231,7 +236,11 @@ public struct StreamDecoder: Sendable {
                 throw .message(error)
             }
             let plain: [UInt8]
-            do { plain = try decompressed.get() } catch { throw .decompression(error) }
+            do { plain = try decompressed.get() } catch {
+                if case .outputLimitExceeded = error { inflatedBytes += limit }
+                throw .decompression(error)
+            }
+            inflatedBytes += plain.count
             let message = try plain.withTypedUnsafeBytes { (raw) throws(StreamError) in
                 try decodeUnencrypted(raw, allowCompressed: false).message
             }
