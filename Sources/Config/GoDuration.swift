@@ -26,16 +26,27 @@ public enum GoDuration {
                 digits += 1
                 scalars = scalars.dropFirst()
             }
-            // Fraction, kept as numerator / scale with at most 18 digits.
+            // Fraction as Go's leadingFraction keeps it: digits while they fit 2^63, the
+            // scale as a Double.
             var fraction: UInt64 = 0
-            var fractionScale: UInt64 = 1
+            var fractionScale: Double = 1
             var fractionDigits = 0
+            var fractionOverflow = false
             if scalars.first == "." {
                 scalars = scalars.dropFirst()
                 while let scalar = scalars.first, let digit = digitValue(scalar) {
-                    if fractionScale < 1_000_000_000_000_000_000 {
-                        fraction = fraction * 10 + UInt64(digit)
-                        fractionScale *= 10
+                    if !fractionOverflow {
+                        if fraction > (UInt64(1) << 63 - 1) / 10 {
+                            fractionOverflow = true
+                        } else {
+                            let next = fraction * 10 + UInt64(digit)
+                            if next > UInt64(1) << 63 {
+                                fractionOverflow = true
+                            } else {
+                                fraction = next
+                                fractionScale *= 10
+                            }
+                        }
                     }
                     fractionDigits += 1
                     scalars = scalars.dropFirst()
@@ -51,8 +62,9 @@ public enum GoDuration {
             guard let nanosPerUnit = unitNanoseconds[unit] else { return nil }
             let (wholeNanos, o3) = whole.multipliedReportingOverflow(by: nanosPerUnit)
             guard !o3 else { return nil }
-            // fraction / scale × unit, computed without overflow for units ≤ 1h.
-            let fractionNanos = UInt64((Double(fraction) / Double(fractionScale)) * Double(nanosPerUnit))
+            // Go's order, f × (unit / scale), so results round as Go's do: `0.25436s` is
+            // 254,360,000 ns there, and (f / scale) × unit gave 254,359,999 (issue #12).
+            let fractionNanos = UInt64(Double(fraction) * (Double(nanosPerUnit) / fractionScale))
             let (partial, o4) = wholeNanos.addingReportingOverflow(fractionNanos)
             let (sum, o5) = total.addingReportingOverflow(partial)
             guard !o4 && !o5, sum <= UInt64(Int64.max) else { return nil }

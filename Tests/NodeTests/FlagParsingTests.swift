@@ -82,6 +82,18 @@ import Wire
         #expect(GoDuration.parse(text) == expected)
     }
 
+    /// Fractions round as Go's `f*(unit/scale)` does; every value printed by Go 1.19's
+    /// time.ParseDuration on this machine (issue #12: `0.25436s` gave 254,359,999 here).
+    @Test(arguments: [
+        ("0.25436s", 254_360_000), ("1.1h", 3_960_000_000_000), ("0.3ms", 300_000), ("2.000000001s", 2_000_000_001),
+        ("1.00000000000000000001s", 1_000_000_000), (".5m", 30_000_000_000), ("0.1s", 100_000_000),
+        ("1.7h", 6_120_000_000_000), ("3.14159265358979323846h", 11_309_733_552_923), ("0.000000001h", 3_600),
+        ("1.005ms", 1_005_000),
+    ] as [(String, Int64)])
+    func fractionsRoundAsGo(text: String, nanoseconds: Int64) {
+        #expect(GoDuration.parse(text) == .nanoseconds(nanoseconds))
+    }
+
     @Test(arguments: ["", "abc", "10", "1x", "s", "1.2.3s", "ms", "-", ".s", "1s2", "9999999999999h"])
     func rejects(text: String) {
         #expect(GoDuration.parse(text) == nil)
