@@ -51,6 +51,11 @@ import Testing
         return peer
     }
 
+    /// Starts a node; a failure is recorded (the script then times out naming its step).
+    static func start(_ peer: Peer?) {
+        do { try peer?.node.start() } catch { Issue.record("start failed: \(error)") }
+    }
+
     func join(_ peer: Peer, _ seed: Int, schedule: JoinSchedule, script: LoopScript) {
         peer.node.joinCluster([JoinSeed(host: "10.0.0.\(seed)", port: 7946)], schedule: schedule) { [weak script] report in
             peer.joinReports.append(report)
@@ -84,7 +89,7 @@ import Testing
             for peer in peers { peer.node.shutdown() }
         }
         let finished = try script.run(within: .seconds(20)) {
-            for peer in peers { try? peer.node.start() }
+            for peer in peers { Self.start(peer) }
             join(peers[1], 1, schedule: schedule, script: script)
             join(peers[2], 1, schedule: schedule, script: script)
         }
@@ -111,8 +116,10 @@ import Testing
 
         script.step("the first attempt failed", until: { !joiner.joinReports.isEmpty }) {
             // The seed comes up only now, so only a retry can reach it.
-            seed = try? Self.makePeer("seed", 1, network: network, script: script)
-            try? seed?.node.start()
+            do { seed = try Self.makePeer("seed", 1, network: network, script: script) } catch {
+                Issue.record("seed: \(error)")
+            }
+            Self.start(seed)
         }
         script.step("joined", until: {
             joiner.joinReports.contains { if case .joined = $0 { true } else { false } }
@@ -121,7 +128,7 @@ import Testing
             seed?.node.shutdown()
         }
         let finished = try script.run(within: .seconds(10)) {
-            try? joiner.node.start()
+            Self.start(joiner)
             join(joiner, 1, schedule: schedule, script: script)
         }
         #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
@@ -144,7 +151,7 @@ import Testing
             joiner.joinReports.contains { if case .gaveUp = $0 { true } else { false } }
         }) { joiner.node.shutdown() }
         let finished = try script.run(within: .seconds(10)) {
-            try? joiner.node.start()
+            Self.start(joiner)
             join(joiner, 1, schedule: schedule, script: script)
         }
         #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
@@ -174,8 +181,8 @@ import Testing
         }
         script.step("b stopped", until: { b.stopped })
         let finished = try script.run(within: .seconds(20)) {
-            try? a.node.start()
-            try? b.node.start()
+            Self.start(a)
+            Self.start(b)
             join(b, 1, schedule: schedule, script: script)
         }
         #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
