@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "EventLoop", "Wire"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire", "Transport", "EventLoop"], swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
     ]
 )

@@ -49,6 +49,7 @@ extension GossipNode {
             logger.debug("membership event", ("event", "\(event)"))
         }
         onEvent?(.membership(event))
+        if departure != nil { checkDepartureAlone() }
     }
 
     // MARK: timers

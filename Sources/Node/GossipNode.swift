@@ -55,6 +55,8 @@ public final class GossipNode {
     // Operations and streams in flight.
     var joinCompletions: [OperationID: (JoinOutcome) -> Void] = [:]
     var leaveCompletions: [OperationID: (Bool) -> Void] = [:]
+    var joinRetryTimer: TimerID?
+    var departure: Departure?
     var pendingResolutions: [UInt64: PendingJoin] = [:]
     var nextResolution: UInt64 = 0
     var exchanges: [ObjectIdentifier: StreamExchange] = [:]
@@ -170,6 +172,7 @@ public final class GossipNode {
     public func shutdown() {
         guard !isShutDown else { return }
         isShutDown = true
+        cancelClusterJoin()
         if let armedTimer { loop.cancel(armedTimer.id) }
         armedTimer = nil
         timerQueue.removeAll()
