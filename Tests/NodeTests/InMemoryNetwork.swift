@@ -1,5 +1,6 @@
 @testable import EventLoop
 import Glibc
+import Wire
 @testable import Node
 @testable import Transport
 
@@ -78,6 +79,9 @@ final class InMemoryTransport: NodeTransport {
     }
 
     var counters: TransportCounters { store.values }
+
+    /// As memberlist's UDP transport: a datagram's payload.
+    var packetInflationLimit: Int { WireLimits.maxDatagramInflation }
 
     func sendPacket(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) {
         guard !isShutDown, let network else { return }
