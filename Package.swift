@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Membership", targets: ["Membership"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
         .library(name: "Transport", targets: ["Transport"]),
+        .library(name: "Config", targets: ["Config"]),
         .library(name: "Node", targets: ["Node"]),
         .executable(name: "memberlistd", targets: ["memberlistd"]),
     ],
