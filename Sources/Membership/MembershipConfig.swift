@@ -66,6 +66,10 @@ public struct MembershipConfig: Sendable, Equatable {
     public var cidrsAllowed: [String]?
     /// Interval of the queue-depth metric check.
     public var queueCheckInterval: Duration
+    /// Bounds of the user-broadcast queue (ours; Go's is unbounded): a broadcast
+    /// storm cannot grow memory without limit (issue #12, docs/limits.md).
+    public var maxQueuedUserBroadcasts: Int
+    public var maxQueuedUserBroadcastBytes: Int
 
     public init(name: String = "") {
         self.name = name
@@ -103,6 +107,8 @@ public struct MembershipConfig: Sendable, Equatable {
         requireNodeNames = false
         cidrsAllowed = nil
         queueCheckInterval = .seconds(30)
+        maxQueuedUserBroadcasts = 4096
+        maxQueuedUserBroadcastBytes = 16 * 1024 * 1024
     }
 
     /// memberlist `DefaultLANConfig`.

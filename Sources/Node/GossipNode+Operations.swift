@@ -157,7 +157,7 @@ extension GossipNode {
         case .broadcast(let payload):
             broadcast(payload)
         case .counters(let reply):
-            reply(counters)
+            reply(countersSnapshot)
         case .shutdown(let reply):
             shutdown()
             reply()
@@ -172,7 +172,7 @@ extension GossipNode {
         case .join(_, let reply): reply(JoinOutcome(successes: 0, failures: ["node shut down"]))
         case .leave(_, let reply): reply(false)
         case .members(let reply): reply([])
-        case .counters(let reply): reply(counters)
+        case .counters(let reply): reply(countersSnapshot)
         case .shutdown(let reply): reply()
         case .broadcast, .resolved: break
         }

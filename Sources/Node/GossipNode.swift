@@ -140,6 +140,15 @@ public final class GossipNode {
     /// Where peers reach this node.
     public var advertisedAddress: SocketAddress { transport.advertisedAddress }
 
+    /// `counters` with the core's queue figures filled in.
+    public var countersSnapshot: NodeCounters {
+        var snapshot = counters
+        snapshot.userBroadcastsDropped = core.userBroadcastsDropped
+        snapshot.userBroadcastsQueued = core.queuedBroadcasts.user
+        snapshot.userBroadcastBytesQueued = core.queuedUserBroadcastBytes
+        return snapshot
+    }
+
     /// Every known member, this node included, in probe order.
     public var members: [Member] { core.allMembers }
 
