@@ -57,10 +57,6 @@ public final class GossipNode {
     var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
     public private(set) var isShutDown = false
 
-    /// Go's decodeCompoundMessage computes numParts*2 in uint8, so a compound
-    /// of 128-255 parts breaks Go peers: never send more than 127 parts.
-    static let maxCompoundParts = Compound.maxParts
-
     /// Binds the transport and builds the core. The node name is
     /// `config.membership.name` if set, else resolved from `-memberlist.nodename`
     /// or the hostname (plus a random suffix when randomizing).
