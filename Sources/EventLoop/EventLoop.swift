@@ -23,6 +23,7 @@
 /// and call ``run()`` (what `main` does).
 import CShims
 import Glibc
+import MonotonicTime
 
 public final class EventLoop {
     /// The thread-safe side of this loop.

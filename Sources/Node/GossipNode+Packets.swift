@@ -1,5 +1,6 @@
 import EventLoop
 import Membership
+import MonotonicTime
 import Transport
 import Wire
 
@@ -11,7 +12,7 @@ extension GossipNode {
     func packetArrived(_ packet: InboundPacket) {
         guard !isShutDown else { return }
         let from = NodeAddress(packet.source)
-        let now = CoreInstant(nanoseconds: packet.receivedAt.coreNanoseconds)
+        let now = packet.receivedAt
         do {
             let report = try PacketDecoder.decode(packet.bytes, security: security, workspace: &packetWorkspace) { message in
                 core.receive(message, from: from, at: now, into: &effects)

@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import Glibc
 import Membership
+import MonotonicTime
 import Transport
 import Wire
 
@@ -148,7 +149,7 @@ public final class GossipNode {
         } catch {
             throw .membership("cannot watch the command queue: \(error)")
         }
-        core.start(at: coreNow, into: &effects)
+        core.start(at: MonotonicInstant.now(), into: &effects)
         drain()
         logger.info("node started", ("transport", config.transport.rawValue),
                     ("advertise", "\(transport.advertisedAddress)"))
@@ -174,9 +175,6 @@ public final class GossipNode {
         commandWatch = nil
         logger.info("node stopped")
     }
-
-    /// CLOCK_MONOTONIC as the core sees it.
-    var coreNow: CoreInstant { CoreInstant(nanoseconds: LoopInstant.now().coreNanoseconds) }
 
     static func hostname() -> String {
         var buffer = [UInt8](repeating: 0, count: 256)

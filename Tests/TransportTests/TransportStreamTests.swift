@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 import Testing
 @testable import Transport
 

@@ -1,5 +1,6 @@
 import EventLoop
 import Glibc
+import MonotonicTime
 import Wire
 
 /// dskit's TCP transport (`kv/memberlist/tcp_transport.go`, the default as
