@@ -34,7 +34,7 @@ let package = Package(
 
         // Runtime.
         .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
-        .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims", "COpenSSL"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims"], swiftSettings: strict),
-        .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "EventLoop", "Wire"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
     ]

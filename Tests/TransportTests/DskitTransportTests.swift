@@ -1,10 +1,11 @@
+import Config
 import EventLoop
 import Glibc
 import Testing
 @testable import Transport
 
 func dskitConfiguration(
-    ip: String = "127.0.0.1", tls: DskitTLSSettings = DskitTLSSettings()
+    ip: String = "127.0.0.1", tls: TLSSettings = TLSSettings()
 ) -> DskitTransportConfiguration {
     DskitTransportConfiguration(bindAddresses: [ip], bindPort: 0, tls: tls)
 }
@@ -211,7 +212,7 @@ func dskitConfiguration(
 
     @Test(arguments: [false, true])
     func streamsBothWays(clientIsA: Bool) async throws {
-        let result = try await dskitStreamRoundTrip(clientIsA: clientIsA, tls: DskitTLSSettings())
+        let result = try await dskitStreamRoundTrip(clientIsA: clientIsA, tls: TLSSettings())
         #expect(result.requestAtServer == pattern(300_000, seed: 5))
         #expect(result.replyAtClient == pattern(2_000, seed: 6))
         #expect(result.clientCounters.outgoingStreams == 1)
@@ -324,7 +325,7 @@ struct DskitStreamResult: Sendable {
 /// Client opens a stream to the server, sends a request and half-closes; the
 /// server reads it to the end, replies and finishes.
 func dskitStreamRoundTrip(
-    clientIsA: Bool, tls: DskitTLSSettings
+    clientIsA: Bool, tls: TLSSettings
 ) async throws -> DskitStreamResult {
     try await onFreshLoop { loop, keep, finish in
         let a = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: tls)))

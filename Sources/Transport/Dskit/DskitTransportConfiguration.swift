@@ -1,3 +1,5 @@
+import Config
+
 /// dskit's TCP transport settings (`memberlist:` block, dskit-kv-ring.md §1
 /// and §8), defaults as dskit ships them, plus the inbound bounds dskit lacks.
 public struct DskitTransportConfiguration: Sendable, Equatable {
@@ -18,7 +20,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// `acquire_writer_timeout`: how long a packet may wait for a free writer.
     public var acquireWriterTimeout: Duration
     /// TLS (`tls_enabled` and friends).
-    public var tls: DskitTLSSettings
+    public var tls: TLSSettings
     /// Largest packet payload accepted; bigger ones are dropped and counted.
     /// dskit reads to EOF unbounded; 10 MiB is its largest gossip packet
     /// (UDPBufferSize, dskit-kv-ring.md §1).
@@ -42,7 +44,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         advertiseAddress: String = "", advertisePort: Int = 7946,
         packetDialTimeout: Duration = .seconds(2), packetWriteTimeout: Duration = .seconds(5),
         maxConcurrentWrites: Int = 3, acquireWriterTimeout: Duration = .milliseconds(250),
-        tls: DskitTLSSettings = DskitTLSSettings(),
+        tls: TLSSettings = TLSSettings(),
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
         maxInboundPacketConnections: Int = 64
