@@ -6,12 +6,11 @@ import Transport
 /// "Transports"): dskit's TCP transport (optionally TLS) or memberlist's UDP+TCP.
 enum TransportFactory {
     static func make(_ config: NodeConfig, loop: EventLoop) throws(TransportError) -> any NodeTransport {
-        let advertise = config.advertiseAddress.map { "\($0)" } ?? ""
         switch config.transport {
         case .tcp:
             let settings = DskitTransportConfiguration(
-                bindAddresses: config.bindAddresses.isEmpty ? ["0.0.0.0"] : config.bindAddresses.map { "\($0)" },
-                bindPort: Int(config.bindPort), advertiseAddress: advertise, advertisePort: Int(config.advertisePort),
+                bindAddresses: config.bindAddresses, bindPort: Int(config.bindPort),
+                advertiseAddress: config.advertiseAddress, advertisePort: Int(config.advertisePort),
                 packetDialTimeout: config.packetWriters.dialTimeout,
                 packetWriteTimeout: config.packetWriters.writeTimeout,
                 maxConcurrentWrites: config.packetWriters.maxConcurrentWrites,
@@ -20,8 +19,8 @@ enum TransportFactory {
             return try DskitTransport(loop: loop, configuration: settings)
         case .udp:
             let settings = MemberlistTransportConfiguration(
-                bindAddress: "\(config.bindAddress)", bindPort: Int(config.bindPort),
-                advertiseAddress: advertise, advertisePort: Int(config.advertisePort))
+                bindAddress: config.bindAddress, bindPort: Int(config.bindPort),
+                advertiseAddress: config.advertiseAddress, advertisePort: Int(config.advertisePort))
             return try MemberlistTransport(loop: loop, configuration: settings)
         }
     }

@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import Testing
 @testable import Transport
+import Wire
 
 /// dskit's TLS flags (dskit-kv-ring.md §1): Go cipher names, min version names.
 @Suite struct TLSSettingsTests {
@@ -58,7 +59,7 @@ import Testing
                         TLSSettings(enabled: true, minVersion: "VersionSSL30")] {
                 do {
                     _ = try DskitTransport(loop: loop, configuration: DskitTransportConfiguration(
-                        bindAddresses: ["127.0.0.1"], bindPort: 0, tls: tls))
+                        bindAddresses: [IPAddress(127, 0, 0, 1)], bindPort: 0, tls: tls))
                 } catch let error as TransportError {
                     errors.append(error)
                 } catch {

@@ -3,11 +3,12 @@ import EventLoop
 import Glibc
 import Testing
 @testable import Transport
+import Wire
 
 func dskitConfiguration(
     ip: String = "127.0.0.1", tls: TLSSettings = TLSSettings()
 ) -> DskitTransportConfiguration {
-    DskitTransportConfiguration(bindAddresses: [ip], bindPort: 0, tls: tls)
+    DskitTransportConfiguration(bindAddresses: [IPAddress(parsing: ip) ?? IPAddress()], bindPort: 0, tls: tls)
 }
 
 /// dskit's TCP transport on loopback (dskit-kv-ring.md §1).
@@ -284,7 +285,7 @@ func dskitConfiguration(
         let (bound, advertised, deliveredVia6) = try await onFreshLoop {
             (loop, keep, finish: @escaping (([SocketAddress], SocketAddress, Bool)) -> Void) in
             let receiver = keep(try DskitTransport(loop: loop, configuration: DskitTransportConfiguration(
-                bindAddresses: ["127.0.0.1", "::1"], bindPort: 0)))
+                bindAddresses: [IPAddress(127, 0, 0, 1), IPAddress(parsing: "::1") ?? IPAddress()], bindPort: 0)))
             let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(ip: "::1")))
             receiver.onPacket = { [unowned receiver] _ in
                 finish((receiver.boundAddresses, receiver.advertisedAddress, true))

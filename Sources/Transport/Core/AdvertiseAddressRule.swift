@@ -1,4 +1,5 @@
 import EventLoop
+import Wire
 
 /// How both transports pick the address they advertise (dskit-kv-ring.md §1
 /// "Advertise address"; memberlist's NetTransport.FinalAdvertiseAddr follows
@@ -15,13 +16,13 @@ import EventLoop
 public enum AdvertiseAddressRule {
     /// Pure: applies the rule to the given settings and interface list.
     public static func resolve(
-        advertiseAddress: String, advertisePort: Int,
+        advertiseAddress: IPAddress?, advertisePort: Int,
         firstBindAddress: SocketAddress, boundPort: UInt16,
         interfaces: [InterfaceAddress]
     ) throws(TransportError) -> SocketAddress {
-        if !advertiseAddress.isEmpty {
+        if let advertiseAddress {
             guard let ip = SocketAddress(ip: advertiseAddress, port: 0) else {
-                throw .invalidAdvertiseAddress(advertiseAddress)
+                throw .invalidAdvertiseAddress("\(advertiseAddress)")
             }
             guard (0...65_535).contains(advertisePort) else {
                 throw .invalidPort(setting: "advertise_port", value: advertisePort)

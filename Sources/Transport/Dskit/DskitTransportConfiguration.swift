@@ -1,14 +1,15 @@
 import Config
+import Wire
 
 /// dskit's TCP transport settings (`memberlist:` block, dskit-kv-ring.md §1
 /// and §8), defaults as dskit ships them, plus the inbound bounds dskit lacks.
 public struct DskitTransportConfiguration: Sendable, Equatable {
-    /// `bind_addr`: one listener per address; empty means ["0.0.0.0"].
-    public var bindAddresses: [String]
+    /// `bind_addr`: one listener per address; empty means 0.0.0.0.
+    public var bindAddresses: [IPAddress]
     /// `bind_port`: 0 = kernel-chosen on the first address, reused for the rest.
     public var bindPort: Int
-    /// `advertise_addr`: "" derives it (``AdvertiseAddressRule``).
-    public var advertiseAddress: String
+    /// `advertise_addr`: nil derives it (``AdvertiseAddressRule``).
+    public var advertiseAddress: IPAddress?
     /// `advertise_port`: used only with `advertise_addr`.
     public var advertisePort: Int
     /// `packet_dial_timeout`: connect (+ TLS handshake) bound for a packet.
@@ -40,8 +41,8 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     public var maxInboundPacketConnections: Int
 
     public init(
-        bindAddresses: [String] = ["0.0.0.0"], bindPort: Int = 7946,
-        advertiseAddress: String = "", advertisePort: Int = 7946,
+        bindAddresses: [IPAddress] = [IPAddress(0, 0, 0, 0)], bindPort: Int = 7946,
+        advertiseAddress: IPAddress? = nil, advertisePort: Int = 7946,
         packetDialTimeout: Duration = .seconds(2), packetWriteTimeout: Duration = .seconds(5),
         maxConcurrentWrites: Int = 3, acquireWriterTimeout: Duration = .milliseconds(250),
         tls: TLSSettings = TLSSettings(),
