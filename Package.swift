@@ -18,7 +18,6 @@ let package = Package(
     ],
     targets: [
         // C system libraries, each found through pkg-config with its Debian provider.
-        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -34,7 +33,7 @@ let package = Package(
 
         // Runtime.
         .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
-        .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc

@@ -8,8 +8,8 @@ import Wire
 /// piggybacked broadcasts already chosen against the byte budget of §3.4.
 public struct OutgoingPacket: Hashable, Sendable {
     public var to: NodeAddress
-    /// Name of the destination node when known ("" otherwise), for
-    /// RequireNodeNames and logging.
+    /// Name of the destination node when known ("" otherwise): whom the core
+    /// meant the packet for (tests check gossip and probe targets by it).
     public var nodeName: String
     /// Whether to prepend the CRC layer, decided as Go decides it (§3.3): the
     /// destination is a known node (looked up by name for gossip and probes of
