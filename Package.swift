@@ -8,6 +8,7 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 let package = Package(
     name: "memberlistd",
     products: [
+        .library(name: "MonotonicTime", targets: ["MonotonicTime"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
@@ -18,22 +19,24 @@ let package = Package(
     ],
     targets: [
         // C system libraries, each found through pkg-config with its Debian provider.
-        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         // What Swift cannot import directly: _GNU_SOURCE calls and OpenSSL macros.
         .target(name: "CShims", dependencies: ["COpenSSL"]),
 
+        // The one instant type, shared by the loop, the cores and the node (no dependencies).
+        .target(name: "MonotonicTime", swiftSettings: strict),
+
         // Pure cores: no sockets, no clocks, no threads.
         .target(name: "Wire", dependencies: ["COpenSSL", "CSnappy"], swiftSettings: strict),
-        .target(name: "Membership", dependencies: ["Wire"], swiftSettings: strict),
+        .target(name: "Membership", dependencies: ["MonotonicTime", "Wire"], swiftSettings: strict),
 
         // Runtime.
-        .target(name: "EventLoop", dependencies: ["CShims", "COpenSSL"], swiftSettings: strict),
-        .target(name: "Transport", dependencies: ["EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
-        .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
+        .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
@@ -42,14 +45,15 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
-        .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),
+        .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"], swiftSettings: strict),
+        .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims"], swiftSettings: strict),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "EventLoop", "Wire"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire", "Transport", "EventLoop"], swiftSettings: strict),
+        .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "Wire", "Transport", "EventLoop"],
+                    swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
     ]
 )

@@ -54,7 +54,7 @@ public struct JoinSeed: Hashable, Sendable, CustomStringConvertible {
                 }
                 port = value
             }
-        } else if IPLiteral.parse(String(rest)) == nil, let colon = rest.lastIndex(of: ":") {
+        } else if IPAddress(parsing: String(rest)) == nil, let colon = rest.lastIndex(of: ":") {
             host = rest[..<colon]
             guard !host.contains(":") else { return .failure(.malformed("IPv6 addresses with a port need brackets")) }
             guard let value = UInt16(rest[rest.index(after: colon)...]), value > 0 else {
@@ -64,7 +64,7 @@ public struct JoinSeed: Hashable, Sendable, CustomStringConvertible {
         }
         guard !host.isEmpty else { return .failure(.malformed("no host")) }
         let hostString = String(host)
-        return .success(JoinSeed(name: name, host: hostString, port: port, ip: IPLiteral.parse(hostString)))
+        return .success(JoinSeed(name: name, host: hostString, port: port, ip: IPAddress(parsing: hostString)))
     }
 }
 

@@ -61,7 +61,6 @@ public struct MembershipConfig: Sendable, Equatable {
     public var udpBufferSize: Int
     /// After this long dead, a node's name may be reclaimed by a new address; zero = never (§7.4).
     public var deadNodeReclaimTime: Duration
-    public var requireNodeNames: Bool
     /// Allowed peer networks as CIDR strings; nil = all.
     public var cidrsAllowed: [String]?
     /// Interval of the queue-depth metric check.
@@ -104,7 +103,6 @@ public struct MembershipConfig: Sendable, Equatable {
         handoffQueueDepth = 1024
         udpBufferSize = 1400
         deadNodeReclaimTime = .zero
-        requireNodeNames = false
         cidrsAllowed = nil
         queueCheckInterval = .seconds(30)
         maxQueuedUserBroadcasts = 4096

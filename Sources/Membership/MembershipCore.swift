@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// The SWIM + Lifeguard membership state machine of hashicorp/memberlist,

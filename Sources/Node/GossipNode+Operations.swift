@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Membership
+import MonotonicTime
 import Wire
 
 /// The application-facing operations, on the loop thread: join, leave,
@@ -86,7 +87,7 @@ extension GossipNode {
             completion(JoinOutcome(successes: 0, failures: failures.isEmpty ? ["no join addresses"] : failures))
             return
         }
-        let id = core.join(targets, at: coreNow, into: &effects)
+        let id = core.join(targets, at: MonotonicInstant.now(), into: &effects)
         joinCompletions[id] = { outcome in
             completion(JoinOutcome(successes: outcome.successes, failures: failures + outcome.failures))
         }
@@ -104,7 +105,7 @@ extension GossipNode {
             completion(false)
             return
         }
-        let id = core.leave(timeout: timeout, at: coreNow, into: &effects)
+        let id = core.leave(timeout: timeout, at: MonotonicInstant.now(), into: &effects)
         leaveCompletions[id] = completion
         drain()
     }

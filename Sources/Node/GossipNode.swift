@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import Glibc
 import Membership
+import MonotonicTime
 import Transport
 import Wire
 
@@ -63,10 +64,6 @@ public final class GossipNode {
     var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
     public private(set) var isShutDown = false
 
-    /// Go's decodeCompoundMessage computes numParts*2 in uint8, so a compound
-    /// of 128-255 parts breaks Go peers: never send more than 127 parts.
-    static let maxCompoundParts = Compound.maxParts
-
     /// Binds the transport and builds the core. The node name is
     /// `config.membership.name` if set, else resolved from `-memberlist.nodename`
     /// or the hostname (plus a random suffix when randomizing).
@@ -104,7 +101,7 @@ public final class GossipNode {
             encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
             compress: config.membership.enableCompression, crc: false)
         do { transport = try makeTransport(config) } catch { throw .transport(error) }
-        let started = LoopInstant.now().coreNanoseconds
+        let started = MonotonicInstant.now().nanoseconds
         inflationBudget = InflationBudget(packetLimit: transport.packetInflationLimit, now: started)
         streamInflationBudget = InflationBudget(packetLimit: WireLimits.maxDecompressedLength, now: started)
         let advertise = NodeAddress(transport.advertisedAddress)
@@ -170,7 +167,7 @@ public final class GossipNode {
         } catch {
             throw .membership("cannot watch the command queue: \(error)")
         }
-        core.start(at: coreNow, into: &effects)
+        core.start(at: MonotonicInstant.now(), into: &effects)
         drain()
         logger.info("node started", ("transport", config.transport.rawValue),
                     ("advertise", "\(transport.advertisedAddress)"))
@@ -197,9 +194,6 @@ public final class GossipNode {
         commandWatch = nil
         logger.info("node stopped")
     }
-
-    /// CLOCK_MONOTONIC as the core sees it.
-    var coreNow: CoreInstant { CoreInstant(nanoseconds: LoopInstant.now().coreNanoseconds) }
 
     static func hostname() -> String {
         var buffer = [UInt8](repeating: 0, count: 256)

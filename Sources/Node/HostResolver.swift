@@ -9,8 +9,8 @@ public struct HostResolutionError: Error, Hashable, Sendable, CustomStringConver
 }
 
 /// Resolves hostnames with getaddrinfo on a short-lived background thread,
-/// never on the loop (ARCHITECTURE.md: no blocking DNS on the loop). c-ares
-/// and the dns+/dnssrv+ forms come with the DNS work.
+/// never on the loop (ARCHITECTURE.md: no blocking DNS on the loop). The dns+/dnssrv+
+/// discovery forms are refused when the join list is parsed (`JoinSeed`).
 enum HostResolver {
     /// Looks up `host` and calls `done` on the resolver thread with every
     /// distinct IPv4/IPv6 address, in resolver order.

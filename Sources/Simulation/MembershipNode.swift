@@ -1,4 +1,5 @@
 import Membership
+import MonotonicTime
 import Wire
 
 /// Adapts one `MembershipCore` to the simulator (`SimulatedNode`).
