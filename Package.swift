@@ -35,7 +35,7 @@ let package = Package(
         // Runtime.
         .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
         .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
-        .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
+        .target(name: "Config", dependencies: ["Wire", "Membership", "CYAML"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,

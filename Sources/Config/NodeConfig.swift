@@ -3,7 +3,9 @@ import Wire
 
 /// Everything a memberlistd node needs, validated: the memberlist settings
 /// (`membership`, with the transport's forced values already applied) plus
-/// what only the runtime uses. Built from flags by `NodeConfig.parse(_:)`.
+/// what only the runtime uses. Built from the catalog's typed settings
+/// (flags and config file) by `NodeConfig.load` / `NodeConfig(settings:)`;
+/// the defaults below are `NodeConfig(settings: SettingValues())`'s.
 public struct NodeConfig: Sendable, Equatable {
     /// memberlist's Config. `membership.name` is empty until
     /// `resolvingNodeName(hostname:randomSuffix:)` fills it in.
@@ -26,6 +28,27 @@ public struct NodeConfig: Sendable, Equatable {
     public var maxJoinBackoff: Duration
     public var maxJoinRetries: Int
     public var abortIfJoinFails: Bool
+    /// Fast join at start (dskit-kv-ring.md §4 phase 1): members it must reach,
+    /// and whether reaching fewer stops the process.
+    public var fastJoinMinNodes: Int
+    public var abortIfFastJoinFails: Bool
+    /// Rejoin (§4 phase 3): zero = off; seeds = `rejoinSeedNodes`, else `joinMembers`.
+    public var rejoinInterval: Duration
+    public var rejoinSeedNodes: [JoinSeed]
+    /// Outgoing compression algorithm (`-memberlist.compression-algorithm`).
+    public var compressionAlgorithm: CompressionAlgorithm
+    /// `-memberlist.received-messages-queue-size`: memberlist's handoff queue
+    /// depth. This node decodes and applies every inbound message on the loop
+    /// as it arrives, so there is no handoff queue for it to bound; kept for
+    /// `-print.config` and a future queue.
+    public var receivedMessagesQueueSize: Int
+    /// `-memberlist.transport-debug`: log every packet and stream at the transport.
+    public var transportDebug: Bool
+    public var zoneAwareRouting: ZoneAwareRouting
+    /// The KV store's settings (applied by the KV store).
+    public var kvStore: KVStoreSettings
+    /// Pyroscope's `server:` keys.
+    public var server: ServerSettings
     /// Stream deadline (`-memberlist.stream-timeout`).
     public var streamTimeout: Duration
     public var packetWriters: PacketWriterSettings
@@ -40,29 +63,44 @@ public struct NodeConfig: Sendable, Equatable {
     /// dskit's UDPBufferSize when it runs memberlist over its TCP transport: 10 MiB.
     public static let dskitPacketBudget = 10 * 1024 * 1024
 
-    /// The defaults: no flags given.
+    /// The defaults: the catalog's (`FlagCatalog`), no flag or file given.
     public init() {
+        // The catalog's defaults are valid (CatalogTests); `unset` only satisfies the compiler.
+        self = (try? NodeConfig(settings: SettingValues())) ?? NodeConfig(unset: ())
+    }
+
+    /// Neutral values that `init(settings:)` overwrites field by field; not defaults.
+    init(unset: ()) {
         membership = MembershipConfig.lan
         nodeName = ""
-        randomizeNodeName = true
+        randomizeNodeName = false
         transport = .tcp
         bindAddresses = []
-        bindPort = 7946
+        bindPort = 0
         advertiseAddress = nil
-        advertisePort = 7946
+        advertisePort = 0
         joinMembers = []
-        minJoinBackoff = .seconds(1)
-        maxJoinBackoff = .seconds(60)
-        maxJoinRetries = 10
+        minJoinBackoff = .zero
+        maxJoinBackoff = .zero
+        maxJoinRetries = 0
         abortIfJoinFails = false
-        streamTimeout = .seconds(2)
+        fastJoinMinNodes = 0
+        abortIfFastJoinFails = false
+        rejoinInterval = .zero
+        rejoinSeedNodes = []
+        compressionAlgorithm = .lzw
+        receivedMessagesQueueSize = 0
+        transportDebug = false
+        zoneAwareRouting = ZoneAwareRouting()
+        kvStore = KVStoreSettings()
+        server = ServerSettings()
+        streamTimeout = .zero
         packetWriters = PacketWriterSettings()
-        leaveTimeout = .seconds(20)
+        leaveTimeout = .zero
         tls = TLSSettings()
         encryptionKeyFile = nil
         logLevel = .info
         stdinCommands = false
-        applyTransportDefaults(streamTimeoutGiven: false)
     }
 
     /// The address to listen on (first bind address, else 0.0.0.0).

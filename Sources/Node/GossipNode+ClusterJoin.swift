@@ -35,9 +35,11 @@ extension GossipNode {
         }
     }
 
-    /// Stops a scheduled retry (leave, shutdown).
+    /// Stops a scheduled retry or rejoin (leave, shutdown).
     func cancelClusterJoin() {
         if let joinRetryTimer { loop.cancel(joinRetryTimer) }
         joinRetryTimer = nil
+        if let rejoinTimer { loop.cancel(rejoinTimer) }
+        rejoinTimer = nil
     }
 }

@@ -57,6 +57,7 @@ public final class GossipNode {
     var joinCompletions: [OperationID: (JoinOutcome) -> Void] = [:]
     var leaveCompletions: [OperationID: (Bool) -> Void] = [:]
     var joinRetryTimer: TimerID?
+    var rejoinTimer: TimerID?
     var departure: Departure?
     var pendingResolutions: [UInt64: PendingJoin] = [:]
     var nextResolution: UInt64 = 0
@@ -99,8 +100,12 @@ public final class GossipNode {
             verifyOutgoing: config.membership.gossipVerifyOutgoing,
             skipInboundLabelCheck: config.membership.skipInboundLabelCheck,
             encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
-            compress: config.membership.enableCompression, crc: false)
-        do { transport = try makeTransport(config) } catch { throw .transport(error) }
+            compress: config.membership.enableCompression, compressionAlgorithm: config.compressionAlgorithm,
+            crc: false)
+        do {
+            let made = try makeTransport(config)
+            transport = config.transportDebug ? TransportDebugLog(wrapping: made, logger: logger) : made
+        } catch { throw .transport(error) }
         let started = MonotonicInstant.now().nanoseconds
         inflationBudget = InflationBudget(packetLimit: transport.packetInflationLimit, now: started)
         streamInflationBudget = InflationBudget(packetLimit: WireLimits.maxDecompressedLength, now: started)
@@ -109,7 +114,7 @@ public final class GossipNode {
         let delegate = CoreDelegate()
         do {
             core = try MembershipCore(config: config.membership, advertise: advertise,
-                                      random: SeededRandom(seed: generator.next()), delegate: delegate)
+                                      meta: config.zoneAwareRouting.nodeMeta, random: SeededRandom(seed: generator.next()), delegate: delegate)
         } catch {
             transport.shutdown()
             throw .membership("\(error)")

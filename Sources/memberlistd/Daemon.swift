@@ -6,7 +6,7 @@ import Node
 
 /// The process around one `GossipNode` on the main-thread loop: wires signals,
 /// stdin commands, logging and the exit code; the node owns the join retries
-/// (`joinCluster`) and the graceful exit (`leaveAndShutdown`).
+/// (`runJoinLifecycle`) and the graceful exit (`leaveAndShutdown`).
 final class Daemon {
     let config: NodeConfig
     let loop: EventLoop
@@ -31,18 +31,39 @@ final class Daemon {
         try loop.onSignal(SIGTERM) { [weak self] signal in self?.signalled(signal) }
         try loop.onSignal(SIGINT) { [weak self] signal in self?.signalled(signal) }
         if config.stdinCommands { watchStdin() }
-        if !config.joinMembers.isEmpty {
-            node.joinCluster(config.joinMembers, schedule: JoinSchedule(config)) { [weak self] report in
-                self?.logJoin(report)
-            }
-        }
+        node.runJoinLifecycle { [weak self] report in self?.logJoin(report) }
     }
 
     // MARK: join
 
-    /// Logs the full join's progress (the retry policy is `GossipNode.joinCluster`);
-    /// `-memberlist.abort-if-join-fails` turns giving up into exit 1.
-    private func logJoin(_ report: ClusterJoinReport) {
+    /// Logs the join phases (the policy is `GossipNode.runJoinLifecycle`);
+    /// `-memberlist.abort-if-fast-join-fails` and `-memberlist.abort-if-join-fails`
+    /// turn failing into exit 1.
+    private func logJoin(_ report: JoinLifecycleReport) {
+        switch report {
+        case let .fastJoin(reached, needed, outcome, _):
+            if reached >= needed {
+                logger.info("fast join finished", ("reached_nodes", "\(reached)"))
+            } else if report.isFatalFastJoinFailure {
+                logger.error("fast join failed; aborting", ("reached_nodes", "\(reached)"), ("needed", "\(needed)"),
+                             ("err", outcome.failures.joined(separator: "; ")))
+                exitCode = 1
+                node.shutdown()
+                loop.stop()
+            } else {
+                logger.warn("fast join reached too few members", ("reached_nodes", "\(reached)"),
+                            ("needed", "\(needed)"), ("err", outcome.failures.joined(separator: "; ")))
+            }
+        case .fullJoin(let step):
+            logFullJoin(step)
+        case .rejoin(let outcome) where outcome.successes > 0:
+            logger.debug("rejoined memberlist cluster", ("reached_nodes", "\(outcome.successes)"))
+        case .rejoin(let outcome):
+            logger.warn("rejoining memberlist cluster failed", ("err", outcome.failures.joined(separator: "; ")))
+        }
+    }
+
+    private func logFullJoin(_ report: ClusterJoinReport) {
         switch report {
         case let .joined(attempt, outcome):
             logger.info("joined memberlist cluster", ("reached_nodes", "\(outcome.successes)"), ("attempt", "\(attempt)"))

@@ -4,12 +4,15 @@ import Glibc
 import Node
 
 /// memberlistd: a memberlist node configured by Pyroscope's `-memberlist.*`
-/// flags, logging in logfmt, leaving gracefully on SIGTERM/SIGINT.
+/// flags and `memberlist:` YAML block, logging in logfmt, leaving gracefully
+/// on SIGTERM/SIGINT.
 func runDaemon() -> Int32 {
     ProcessMemory.unmapLargeBuffers()
-    let config: NodeConfig
+    let loaded: LoadedConfig
     do {
-        config = try NodeConfig.parse(Array(CommandLine.arguments.dropFirst()))
+        loaded = try NodeConfig.load(Array(CommandLine.arguments.dropFirst()),
+                                     environment: { name in getenv(name).map { String(cString: $0) } },
+                                     readFile: SmallFile.readConfig)
     } catch .helpRequested {
         print(FlagCatalog.usage, terminator: "")
         return 0
@@ -18,7 +21,13 @@ func runDaemon() -> Int32 {
         _ = line.withCString { write(2, $0, strlen($0)) }
         return 2
     }
+    if loaded.printConfig {
+        print(loaded.settings.yaml, terminator: "")
+        return 0
+    }
+    let config = loaded.config
     let logger = Logger(level: config.logLevel)
+    for warning in loaded.warnings { logger.warn(warning) }
     do {
         // Block before any thread exists so only the loop's signalfd sees them.
         try EventLoop.blockSignals([SIGTERM, SIGINT])
