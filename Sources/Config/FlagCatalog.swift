@@ -110,7 +110,7 @@ public enum FlagCatalog {
                    "Do not verify peer certificates"),
         memberlist("tls-cipher-suites", "tls_cipher_suites", .string, .string(""),
                    "Comma list of Go TLS cipher suite names"),
-        memberlist("tls-min-version", "tls_min_version", .choice([""] + TLSSettings.minVersionNames), .string(""),
+        memberlist("tls-min-version", "tls_min_version", .choice(TLSSettings.minVersionNames), .string(""),
                    "Minimum TLS version: VersionTLS10, VersionTLS11, VersionTLS12 or VersionTLS13"),
         // Zone-aware routing (dskit-kv-ring.md §3.7).
         memberlist("zone-aware-routing.enabled", "zone_aware_routing.enabled", .bool, .bool(false),
