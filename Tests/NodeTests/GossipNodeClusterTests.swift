@@ -190,3 +190,104 @@ import Testing
         #expect(b.node.isShutDown)
     }
 }
+
+/// dskit's join lifecycle (dskit-kv-ring.md §4) on `GossipNode`s: fast join,
+/// then full join, then rejoin through the seeds.
+@Suite(.serialized) struct JoinLifecycleTests {
+    typealias Peer = GossipNodeClusterTests.Peer
+
+    final class Reports {
+        var items: [JoinLifecycleReport] = []
+    }
+
+    func run(_ peer: Peer, _ reports: Reports, script: LoopScript) {
+        peer.node.runJoinLifecycle { [weak script] report in
+            reports.items.append(report)
+            script?.poke()
+        }
+    }
+
+    @Test func fastJoinPlanStopsAtRetransmitTimesCeilLog10() {
+        #expect(FastJoinPlan(retransmitFactor: 4, found: 0).target == 0)
+        #expect(FastJoinPlan(retransmitFactor: 4, found: 1).target == 4)
+        #expect(FastJoinPlan(retransmitFactor: 4, found: 9).target == 4)
+        #expect(FastJoinPlan(retransmitFactor: 4, found: 10).target == 8)
+        #expect(FastJoinPlan(retransmitFactor: 3, found: 99).target == 6)
+        #expect(FastJoinPlan(retransmitFactor: 3, found: 100).target == 9)
+        let plan = FastJoinPlan(retransmitFactor: 1, found: 5)
+        #expect(plan.continues(reached: 0, remaining: 3) && !plan.continues(reached: 1, remaining: 3)
+            && !plan.continues(reached: 0, remaining: 0))
+    }
+
+    @Test func zoneMetaIsDskitsEncodingAndMalformedReadsAsMember() {
+        let meta = ZoneMeta(role: .bridge, zone: "zone-b")
+        #expect(meta.encoded == [1, 2, 6] + Array("zone-b".utf8))
+        #expect(ZoneMeta(decoding: meta.encoded) == meta)
+        let member = ZoneMeta(role: .member, zone: "")
+        #expect(ZoneMeta(decoding: nil) == member)
+        #expect(ZoneMeta(decoding: [2, 2, 0]) == member, "unknown version")
+        #expect(ZoneMeta(decoding: [1, 9, 0]) == member, "unknown role")
+        #expect(ZoneMeta(decoding: [1, 2, 5, 65]) == member, "zone length beyond the bytes")
+    }
+
+    @Test func fastJoinThenFullJoinThenRejoinFindsASeedThatCameUpLater() throws {
+        let script = try LoopScript()
+        let network = InMemoryNetwork(loop: script.loop)
+        // Seed 1 is up from the start; seed 3 only later, and only the rejoin may find it.
+        let joiner = try GossipNodeClusterTests.makePeer("joiner", 2, network: network, script: script, extra: [
+            "-memberlist.join=10.0.0.1", "-memberlist.rejoin-seed-nodes=10.0.0.3", "-memberlist.rejoin-interval=100ms",
+            "-memberlist.max-join-retries=1",
+        ])
+        let first = try GossipNodeClusterTests.makePeer("first", 1, network: network, script: script)
+        var late: Peer?
+        let reports = Reports()
+        script.step("fast join and full join reached the first seed", until: {
+            reports.items.contains { if case .fullJoin(.joined) = $0 { true } else { false } }
+        }) {
+            do { late = try GossipNodeClusterTests.makePeer("late", 3, network: network, script: script) } catch {
+                Issue.record("late: \(error)")
+            }
+            GossipNodeClusterTests.start(late)
+        }
+        script.step("a rejoin reached the late seed", until: {
+            reports.items.contains { if case .rejoin(let outcome) = $0 { outcome.successes > 0 } else { false } }
+                && (late?.sees(alive: ["joiner", "first", "late"]) ?? false)
+        }) {
+            for peer in [joiner, first, late] { peer?.node.shutdown() }
+        }
+        let finished = try script.run(within: .seconds(10)) {
+            GossipNodeClusterTests.start(first)
+            GossipNodeClusterTests.start(joiner)
+            run(joiner, reports, script: script)
+        }
+        #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
+        guard case let .fastJoin(reached, needed, _, fatal)? = reports.items.first else {
+            Issue.record("first report: \(reports.items)")
+            return
+        }
+        #expect(reached == 1 && needed == 1 && !fatal)
+    }
+
+    @Test func fastJoinBelowTheMinimumIsFatalOnlyWithTheFlag() throws {
+        for abort in [false, true] {
+            let script = try LoopScript()
+            let network = InMemoryNetwork(loop: script.loop)
+            var extra = ["-memberlist.join=10.0.0.1", "-memberlist.max-join-retries=1"]
+            if abort { extra.append("-memberlist.abort-if-fast-join-fails") }
+            let joiner = try GossipNodeClusterTests.makePeer("alone", 2, network: network, script: script, extra: extra)
+            let reports = Reports()
+            script.step("the lifecycle ended", until: {
+                reports.items.contains { $0.isFatalFastJoinFailure }
+                    || reports.items.contains { if case .fullJoin(.gaveUp) = $0 { true } else { false } }
+            }) { joiner.node.shutdown() }
+            let finished = try script.run(within: .seconds(10)) {
+                GossipNodeClusterTests.start(joiner)
+                run(joiner, reports, script: script)
+            }
+            #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
+            #expect(reports.items.first?.isFatalFastJoinFailure == abort)
+            let fullJoinRan = reports.items.contains { if case .fullJoin = $0 { true } else { false } }
+            #expect(fullJoinRan == !abort, "a fatal fast join stops before the full join")
+        }
+    }
+}
