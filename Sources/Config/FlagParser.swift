@@ -58,27 +58,14 @@ public struct FlagParser: Sendable {
     }
 }
 
-/// Raw flag values in command-line order, with typed accessors that turn a
-/// bad value into `ConfigError.invalidValue` naming the flag.
+/// Raw flag values in command-line order; `SettingValues.apply` types them
+/// through the catalog.
 public struct ParsedFlags: Sendable, Equatable {
     public private(set) var occurrences: [(name: String, value: String)] = []
 
     public init() {}
 
     mutating func append(_ name: String, _ value: String) { occurrences.append((name, value)) }
-
-    /// Whether the flag appeared at all.
-    public func isSet(_ name: String) -> Bool { occurrences.contains { $0.name == name } }
-
-    /// The last value given (Go's flag package keeps the last one).
-    public func last(_ name: String) -> String? { occurrences.last { $0.name == name }?.value }
-
-    /// Every value of a repeatable flag, each split at commas, empties dropped.
-    public func list(_ name: String) -> [String] {
-        occurrences.filter { $0.name == name }.flatMap { occurrence in
-            occurrence.value.split(separator: ",").map { String($0).trimmedSpaces }.filter { !$0.isEmpty }
-        }
-    }
 
     public static func == (lhs: ParsedFlags, rhs: ParsedFlags) -> Bool {
         lhs.occurrences.count == rhs.occurrences.count
