@@ -69,6 +69,8 @@ public struct MembershipConfig: Sendable, Equatable {
     /// storm cannot grow memory without limit (issue #12, docs/limits.md).
     public var maxQueuedUserBroadcasts: Int
     public var maxQueuedUserBroadcastBytes: Int
+    /// dskit's zone-aware routing; nil = off (every node may be picked).
+    public var zoneRouting: ZoneRouting?
 
     public init(name: String = "") {
         self.name = name
@@ -107,6 +109,7 @@ public struct MembershipConfig: Sendable, Equatable {
         queueCheckInterval = .seconds(30)
         maxQueuedUserBroadcasts = 4096
         maxQueuedUserBroadcastBytes = 16 * 1024 * 1024
+        zoneRouting = nil
     }
 
     /// memberlist `DefaultLANConfig`.

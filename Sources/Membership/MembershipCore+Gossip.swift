@@ -58,14 +58,16 @@ extension MembershipCore {
         nextGossipTick = next
         out.append(.armTimer(.gossipTick, at: next))
 
-        let peers = randomMembers(config.gossipNodes) { record in
-            if record.name == self.config.name { return true }
+        let excluded: (MemberRecord) -> Bool = { record in
+            if record.name == self.config.name || !self.zoneSelects(record) { return true }
             switch record.state {
             case .alive, .suspect: return false
             case .dead: return self.now.nanoseconds(since: record.stateChange) > self.gossipToTheDeadNanos
             case .left: return true
             }
         }
+        var peers = randomMembers(config.gossipNodes, exclude: excluded)
+        if config.zoneRouting?.role == .bridge { includePreferredPeer(in: &peers, excluding: excluded) }
         var budget = config.udpBufferSize - PacketBudget.compoundHeaderOverhead - config.labelOverhead
         budget -= config.encryptionOverhead
         for peerIndex in peers {

@@ -73,7 +73,9 @@ public final class MembershipCore {
         if let meta, meta.count > Self.metaMaxSize { throw .metaTooLarge(size: meta.count, limit: Self.metaMaxSize) }
         self.config = config
         self.localAddress = advertise
-        self.localMeta = meta
+        // With zone-aware routing and no meta of its own, the node's meta is its zone and
+        // role, as dskit's delegate returns it (dskit-kv-ring.md §3.7).
+        self.localMeta = meta ?? config.zoneRouting?.encodedMeta
         self.random = random
         self.delegate = delegate
         awareness = Awareness(maxMultiplier: config.awarenessMaxMultiplier)
