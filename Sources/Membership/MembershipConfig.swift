@@ -71,6 +71,9 @@ public struct MembershipConfig: Sendable, Equatable {
     public var maxQueuedUserBroadcastBytes: Int
     /// dskit's zone-aware routing; nil = off (every node may be picked).
     public var zoneRouting: ZoneRouting?
+    /// Send new broadcasts at once, from their retransmit budget, instead of at the next
+    /// gossip ticks (ours, `-memberlist.eager-dissemination`; issue #11). Off by default.
+    public var eagerDissemination: Bool
 
     public init(name: String = "") {
         self.name = name
@@ -110,6 +113,7 @@ public struct MembershipConfig: Sendable, Equatable {
         maxQueuedUserBroadcasts = 4096
         maxQueuedUserBroadcastBytes = 16 * 1024 * 1024
         zoneRouting = nil
+        eagerDissemination = false
     }
 
     /// memberlist `DefaultLANConfig`.

@@ -57,7 +57,24 @@ extension MembershipCore {
         if next <= now { next = now.advanced(byNanoseconds: gossipIntervalNanos) }
         nextGossipTick = next
         out.append(.armTimer(.gossipTick, at: next))
+        gossipRound(peerCount: config.gossipNodes)
+    }
 
+    /// Eager dissemination (ours, `MembershipConfig.eagerDissemination`; issue #11): when a
+    /// call leaves broadcasts that were never sent, send them at once to as many random
+    /// peers as their retransmit limit allows instead of waiting for gossip ticks. The
+    /// sends come out of the same transmit budget (each peer's packet is one transmit), so a
+    /// change costs no more datagrams than tick gossip; it only spends them sooner.
+    func disseminateFreshBroadcasts() {
+        guard config.eagerDissemination, started else { return }
+        let fresh = broadcasts.entries.first?.transmits == 0 || userBroadcasts.entries.first?.transmits == 0
+        guard fresh else { return }
+        gossipRound(peerCount: retransmitLimit)
+    }
+
+    /// One gossip round: queued broadcasts to `peerCount` random nodes that are alive,
+    /// suspect, or dead within GossipToTheDeadTime (§7.2), as zone routing allows.
+    func gossipRound(peerCount: Int) {
         let excluded: (MemberRecord) -> Bool = { record in
             if record.name == self.config.name || !self.zoneSelects(record) { return true }
             switch record.state {
@@ -66,8 +83,8 @@ extension MembershipCore {
             case .left: return true
             }
         }
-        var peers = randomMembers(config.gossipNodes, exclude: excluded)
-        if config.zoneRouting?.role == .bridge { includePreferredPeer(in: &peers, excluding: excluded) }
+        var peers = randomMembers(peerCount, exclude: excluded)
+        if config.zoneRouting?.role == .bridge { includePreferredPeer(in: &peers, upTo: peerCount, excluding: excluded) }
         var budget = config.udpBufferSize - PacketBudget.compoundHeaderOverhead - config.labelOverhead
         budget -= config.encryptionOverhead
         for peerIndex in peers {

@@ -10,7 +10,7 @@ extension MembershipCore {
     /// A bridge's gossip round includes one preferred peer (a bridge of another zone) when
     /// any is eligible, as grafana/memberlist's selection delegate asks: if the random pick
     /// has none, one chosen uniformly among the preferred replaces the last pick.
-    func includePreferredPeer(in peers: inout [Int], excluding excluded: (MemberRecord) -> Bool) {
+    func includePreferredPeer(in peers: inout [Int], upTo peerCount: Int, excluding excluded: (MemberRecord) -> Bool) {
         guard let routing = config.zoneRouting else { return }
         let isPreferred = { (index: Int) in routing.select(remoteMeta: self.members[index].meta).preferred }
         if peers.contains(where: isPreferred) { return }
@@ -21,7 +21,7 @@ extension MembershipCore {
             if randomIndex(seen) == 0 { chosen = index }
         }
         guard let chosen else { return }
-        if peers.count < config.gossipNodes {
+        if peers.count < peerCount {
             peers.append(chosen)
         } else if !peers.isEmpty {
             peers[peers.count - 1] = chosen

@@ -271,6 +271,13 @@ public final class MembershipCore {
                                                       maxBytes: config.maxQueuedUserBroadcastBytes)
     }
 
+    /// With eager dissemination on, sends broadcasts queued outside a call (by
+    /// `queueUserBroadcast`) at once; otherwise nothing. Every other call does the same
+    /// on its way out.
+    public func disseminate(at now: MonotonicInstant, into effects: inout [MembershipEffect]) {
+        beginCall(now, &effects); defer { endCall(&effects) }
+    }
+
     // MARK: Call plumbing
 
     /// Adopt the caller's buffer as `out` for the duration of one call.
@@ -283,6 +290,7 @@ public final class MembershipCore {
     /// Report finished broadcasts, then hand the buffer back.
     @inline(__always)
     private func endCall(_ effects: inout [MembershipEffect]) {
+        disseminateFreshBroadcasts()
         drainFinishedBroadcasts()
         swap(&out, &effects)
     }

@@ -117,6 +117,10 @@ extension GossipNode {
         guard !isShutDown else { return }
         _ = relay.firstSighting(payload)
         core.queueUserBroadcast(payload, key: nil)
+        if config.membership.eagerDissemination {
+            core.disseminate(at: MonotonicInstant.now(), into: &effects)
+            drain()
+        }
     }
 
     /// A user message from a packet or stream: delivered and relayed once per
@@ -136,6 +140,7 @@ extension GossipNode {
             core.queueUserBroadcast(payload, key: nil)
             onEvent?(.userMessage(payload))
         }
+        if config.membership.eagerDissemination { core.disseminate(at: MonotonicInstant.now(), into: &effects) }
     }
 
     // MARK: commands from other threads

@@ -155,7 +155,7 @@ public final class MembershipCluster {
     /// tracks when each other running node receives it.
     @discardableResult
     public func broadcast(_ payload: [UInt8], from origin: NodeID) -> TrackerID {
-        simulator.call(origin) { node, _, _ in node.broadcast(payload) }
+        simulator.call(origin) { node, now, effects in node.broadcast(payload, at: now, effects: &effects) }
         let others = nodeIDs.filter { $0 != origin && simulator.isRunning($0) }.count
         return track(population: others, excluding: origin) { observation in
             if case let .userMessage(bytes) = observation { return bytes == payload }

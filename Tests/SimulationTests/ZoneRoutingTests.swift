@@ -18,7 +18,7 @@ import Testing
         }
         var crossZoneMemberDatagrams = 0
         var crossZoneBridgeDatagrams = 0
-        cluster.simulator.onDatagramSent = { from, to in
+        cluster.simulator.onDatagramSent = { from, to, _ in
             guard Self.zone(of: from) != Self.zone(of: to) else { return }
             if Self.isBridge(from) && Self.isBridge(to) {
                 crossZoneBridgeDatagrams += 1
