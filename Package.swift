@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Membership", dependencies: ["Wire"], swiftSettings: strict),
 
         // Runtime.
-        .target(name: "EventLoop", dependencies: ["CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "EventLoop", dependencies: ["CShims", "COpenSSL", "CAres"], swiftSettings: strict),
         .target(name: "Transport", dependencies: ["EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
@@ -42,13 +42,15 @@ let package = Package(
 
         // Test support: N membership cores on a virtual network and clock.
         .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),
+        // Test support: free loopback ports and a real dnsmasq serving test records.
+        .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims"], swiftSettings: strict),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "EventLoop", "Wire"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire"], swiftSettings: strict),
-        .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire", "EventLoop", "NetworkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["Node", "Wire", "NetworkTestSupport"], swiftSettings: strict),
     ]
 )

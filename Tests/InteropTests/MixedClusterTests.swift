@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkTestSupport
 import Testing
 
 /// memberlistd next to real Go memberlist v0.2.2 peers on loopback

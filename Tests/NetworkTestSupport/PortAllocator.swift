@@ -5,10 +5,10 @@ import Synchronization
 /// because memberlist's NetTransport binds the same port number for both
 /// (memberlist-wire.md §8, BindPort). Each port is handed out at most once
 /// per test process so parallel tests never collide with each other.
-enum PortAllocator {
-    enum Failure: Error, CustomStringConvertible {
+public enum PortAllocator {
+    public enum Failure: Error, CustomStringConvertible {
         case noFreePort(attempts: Int)
-        var description: String {
+        public var description: String {
             switch self {
             case .noFreePort(let attempts): "no port free on both UDP and TCP after \(attempts) attempts"
             }
@@ -18,7 +18,7 @@ enum PortAllocator {
     private static let handedOut = Mutex<Set<UInt16>>([])
 
     /// A port on 127.0.0.1 that was bindable for TCP and UDP at once.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let attempts = 64
         for _ in 0..<attempts {
             guard let port = probe() else { continue }
@@ -29,7 +29,7 @@ enum PortAllocator {
     }
 
     /// `count` distinct free ports.
-    static func freePorts(_ count: Int) throws -> [Int] {
+    public static func freePorts(_ count: Int) throws -> [Int] {
         try (0..<count).map { _ in try freePort() }
     }
 
