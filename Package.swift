@@ -36,7 +36,7 @@ let package = Package(
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
-        // halves idle RSS. getaddrinfo then loads glibc's NSS modules at run time.
+        // halves idle RSS. Names resolve through c-ares (no getaddrinfo, so no NSS modules).
         .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
