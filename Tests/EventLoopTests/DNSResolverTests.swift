@@ -98,8 +98,7 @@ import Testing
         let silent = try SilentUDPServer()
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let conf = directory.appendingPathComponent("resolv.conf").path
-        try DnsmasqServer.writeResolvConf(at: conf, server: "127.0.0.1:\(silent.port)")
+        let conf = try silentResolvConf(silent, in: directory)
 
         let (answer, ticks, waited) = try await withLoop { handle in
             try await onLoop(handle) { (loop, finish: @escaping ((Answer, Int, Duration)) -> Void) in
@@ -130,8 +129,7 @@ import Testing
         let silent = try SilentUDPServer()
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let conf = directory.appendingPathComponent("resolv.conf").path
-        try DnsmasqServer.writeResolvConf(at: conf, server: "127.0.0.1:\(silent.port)")
+        let conf = try silentResolvConf(silent, in: directory)
         let outcome = try await withLoop { handle in
             try await onLoop(handle) { (loop, finish: @escaping ((Answer, Int, Int)) -> Void) in
                 let resolver = try DNSResolver(loop: loop, options: .init(resolvConfPath: conf))
@@ -172,6 +170,13 @@ import Testing
         #expect(ResolvConfOverrides("nameserver\t[::1]:53\n").serversWithPorts == ["[::1]:53"])
         let capped = ResolvConfOverrides("options timeout:99 attempts:0\n")
         #expect(capped.timeout == .seconds(30) && capped.attempts == 1)
+    }
+
+    /// A resolv.conf in `directory` naming `silent` as the only server.
+    func silentResolvConf(_ silent: SilentUDPServer, in directory: URL) throws -> String {
+        let conf = directory.appendingPathComponent("resolv.conf").path
+        try DnsmasqServer.writeResolvConf(at: conf, server: "127.0.0.1:\(silent.port)")
+        return conf
     }
 
     func makeScratchDirectory() throws -> URL {
