@@ -8,10 +8,12 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 let package = Package(
     name: "memberlistd",
     products: [
+        .library(name: "MonotonicTime", targets: ["MonotonicTime"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
         .library(name: "Transport", targets: ["Transport"]),
+        .library(name: "Config", targets: ["Config"]),
         .library(name: "Node", targets: ["Node"]),
         .executable(name: "memberlistd", targets: ["memberlistd"]),
     ],
@@ -24,15 +26,18 @@ let package = Package(
         // What Swift cannot import directly: _GNU_SOURCE calls and OpenSSL macros.
         .target(name: "CShims", dependencies: ["COpenSSL"]),
 
+        // The one instant type, shared by the loop, the cores and the node (no dependencies).
+        .target(name: "MonotonicTime", swiftSettings: strict),
+
         // Pure cores: no sockets, no clocks, no threads.
         .target(name: "Wire", dependencies: ["COpenSSL", "CSnappy"], swiftSettings: strict),
-        .target(name: "Membership", dependencies: ["Wire"], swiftSettings: strict),
+        .target(name: "Membership", dependencies: ["MonotonicTime", "Wire"], swiftSettings: strict),
 
         // Runtime.
-        .target(name: "EventLoop", dependencies: ["CShims", "COpenSSL", "CAres"], swiftSettings: strict),
-        .target(name: "Transport", dependencies: ["EventLoop", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL", "CAres"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership"], swiftSettings: strict),
-        .target(name: "Node", dependencies: ["Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
+        .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
@@ -41,16 +46,18 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
-        .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),
-        // Test support: free loopback ports and a real dnsmasq serving test records.
+        .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
+        // Test support: a real dnsmasq serving test records, and a DNS server that never answers.
         .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"], swiftSettings: strict),
+        .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims", "NetworkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "EventLoop", "Wire"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire", "EventLoop", "NetworkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
+        .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "Wire", "Transport", "EventLoop",
+                                                    "NetworkTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire", "NetworkTestSupport"], swiftSettings: strict),
     ]
 )

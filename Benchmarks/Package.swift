@@ -45,6 +45,7 @@ let package = Package(
                 "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Membership", package: "memberlistd"),
+                .product(name: "MonotonicTime", package: "memberlistd"),
                 .product(name: "Wire", package: "memberlistd"),
             ],
             path: "Benchmarks/MembershipBenchmarks",

@@ -131,14 +131,6 @@ const int CSHIMS_SO_SNDBUF = SO_SNDBUF;
 const int CSHIMS_IPPROTO_TCP = IPPROTO_TCP;
 const int CSHIMS_TCP_NODELAY = TCP_NODELAY;
 
-int cshims_addr_parse(const char *text, uint16_t port, cshims_addr *out) {
-    memset(out, 0, sizeof *out);
-    out->port = port;
-    if (inet_pton(AF_INET, text, out->bytes) == 1) { out->family = 4; return 0; }
-    if (inet_pton(AF_INET6, text, out->bytes) == 1) { out->family = 6; return 0; }
-    return -1;
-}
-
 int cshims_addr_format(const cshims_addr *addr, char *buf, size_t len) {
     int af = addr->family == 4 ? AF_INET : addr->family == 6 ? AF_INET6 : -1;
     if (af < 0) return -1;

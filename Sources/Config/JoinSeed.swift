@@ -53,7 +53,7 @@ public struct JoinSeed: Hashable, Sendable, CustomStringConvertible {
         }
         let host = String(hostPort.host)
         return .success(JoinSeed(host: host, port: hostPort.port,
-                                 ip: discovery == .addresses ? IPLiteral.parse(host) : nil, discovery: discovery))
+                                 ip: discovery == .addresses ? IPAddress(parsing: host) : nil, discovery: discovery))
     }
 
     private static func parsePlain(_ entry: String, defaultPort: UInt16) -> Result<JoinSeed, JoinSeedError> {
@@ -68,7 +68,7 @@ public struct JoinSeed: Hashable, Sendable, CustomStringConvertible {
         case .success(let split):
             guard !split.host.isEmpty else { return .failure(.malformed("no host")) }
             let host = String(split.host)
-            return .success(JoinSeed(name: name, host: host, port: split.port ?? defaultPort, ip: IPLiteral.parse(host)))
+            return .success(JoinSeed(name: name, host: host, port: split.port ?? defaultPort, ip: IPAddress(parsing: host)))
         }
     }
 
@@ -84,7 +84,7 @@ public struct JoinSeed: Hashable, Sendable, CustomStringConvertible {
             guard tail.hasPrefix(":"), let port = UInt16(tail.dropFirst()), port > 0 else { return .failure(.malformed("bad port")) }
             return .success((host, port))
         }
-        guard IPLiteral.parse(String(text)) == nil, let colon = text.lastIndex(of: ":") else { return .success((text, nil)) }
+        guard IPAddress(parsing: String(text)) == nil, let colon = text.lastIndex(of: ":") else { return .success((text, nil)) }
         let host = text[..<colon]
         guard !host.contains(":") else { return .failure(.malformed("IPv6 addresses with a port need brackets")) }
         guard let port = UInt16(text[text.index(after: colon)...]), port > 0 else { return .failure(.malformed("bad port")) }

@@ -20,7 +20,7 @@ extension NodeConfig {
 
         bindAddresses = []
         for text in flags.list("memberlist.bind-addr") {
-            guard let address = IPLiteral.parse(text) else {
+            guard let address = IPAddress(parsing: text) else {
                 throw .invalidValue(flag: "memberlist.bind-addr", value: text,
                                     expected: "IP addresses such as 0.0.0.0, 10.0.0.1 or ::")
             }

@@ -42,7 +42,7 @@ extension ParsedFlags {
     /// An IP literal (IPv4 or IPv6), or nil when the flag is absent or empty.
     func ipAddress(_ name: String) throws(ConfigError) -> IPAddress? {
         guard let text = last(name), !text.isEmpty else { return nil }
-        guard let address = IPLiteral.parse(text) else {
+        guard let address = IPAddress(parsing: text) else {
             throw .invalidValue(flag: name, value: text, expected: "an IP address such as 10.0.0.1 or fd00::1")
         }
         return address

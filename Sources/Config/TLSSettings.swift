@@ -1,6 +1,8 @@
 /// dskit's memberlist TLS block (dskit-kv-ring.md §1): one configuration for
 /// listener and dialer, TLS around the whole connection; plus our opt-in
 /// `requireClientCertificate` (dskit never checks client certificates).
+/// The one TLS settings type: flags fill it and the dskit transport takes it as is
+/// (Transport's `tlsConfiguration()` turns it into the event loop's `TLSConfiguration`).
 public struct TLSSettings: Hashable, Sendable {
     public var enabled = false
     /// Certificate and key: the client certificate and also the server certificate.
@@ -18,7 +20,19 @@ public struct TLSSettings: Hashable, Sendable {
     /// Servers request and verify a client certificate against `caPath`.
     public var requireClientCertificate = false
 
-    public init() {}
+    public init(enabled: Bool = false, certificatePath: String = "", keyPath: String = "", caPath: String = "",
+                serverName: String = "", insecureSkipVerify: Bool = false, cipherSuites: [String] = [],
+                minVersion: String = "", requireClientCertificate: Bool = false) {
+        self.enabled = enabled
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.caPath = caPath
+        self.serverName = serverName
+        self.insecureSkipVerify = insecureSkipVerify
+        self.cipherSuites = cipherSuites
+        self.minVersion = minVersion
+        self.requireClientCertificate = requireClientCertificate
+    }
 
     /// The Go names `-memberlist.tls-min-version` accepts.
     public static let minVersionNames = ["VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13"]

@@ -23,6 +23,7 @@
 /// and call ``run()`` (what `main` does).
 import CShims
 import Glibc
+import MonotonicTime
 
 public final class EventLoop {
     /// The thread-safe side of this loop.
@@ -251,7 +252,7 @@ public final class EventLoop {
 
     /// Watches `fd` (level-triggered) and calls `handler` on the loop with its
     /// readiness. The loop does not own or close `fd`; call ``unwatch(_:)``
-    /// before closing it. (Used for foreign descriptors such as c-ares sockets.)
+    /// before closing it. (Used for descriptors the loop does not own, such as the node's command-queue eventfd.)
     public func watch(
         _ fd: Int32, interest: IOInterest, handler: @escaping (IOEvents) -> Void
     ) throws(SystemError) -> Watch {

@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import MonotonicTime
 
 extension EventLoop {
     /// Opens a TCP connection without blocking: a non-blocking `connect`

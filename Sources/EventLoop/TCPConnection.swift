@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import MonotonicTime
 
 /// A non-blocking TCP stream, optionally wrapped in TLS, owned by one loop.
 ///

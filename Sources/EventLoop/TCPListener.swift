@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import MonotonicTime
 
 /// A non-blocking listening socket. Accepted connections are handed to
 /// `onAccept` ready to use: for TLS, only after their handshake succeeded

@@ -1,6 +1,7 @@
 import COpenSSL
 import CShims
 import Glibc
+import Wire
 
 /// One `SSL` over a non-blocking socket, driven by readiness: every call
 /// returns instead of blocking, reporting whether OpenSSL next needs the socket
@@ -31,7 +32,7 @@ final class TLSSession {
         case .client(let serverName, let peerIP):
             SSL_set_connect_state(ssl)
             let name = serverName ?? configuration.serverName
-            if let name, !name.isEmpty, SocketAddress(ip: name, port: 0) == nil {
+            if let name, !name.isEmpty, IPAddress(parsing: name) == nil {
                 guard cshims_ssl_set_sni(ssl, name) == 1 else { throw TLSError.drainingQueue(operation: "set SNI") }
             }
             if configuration.insecureSkipVerify {
@@ -41,7 +42,7 @@ final class TLSSession {
                 let expectation: Int32
                 if let name, !name.isEmpty {
                     // An IP literal as server name is checked against IP SANs, as Go does.
-                    expectation = SocketAddress(ip: name, port: 0) != nil
+                    expectation = IPAddress(parsing: name) != nil
                         ? cshims_ssl_expect_ip(ssl, name) : cshims_ssl_expect_host(ssl, name)
                 } else {
                     expectation = cshims_ssl_expect_ip(ssl, peerIP)

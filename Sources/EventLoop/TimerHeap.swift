@@ -1,3 +1,5 @@
+import MonotonicTime
+
 /// Pending timers ordered by (deadline, scheduling order): an indexed binary
 /// min-heap, so cancel removes the entry at once instead of leaving tombstones
 /// (connection deadlines are set and cancelled constantly).

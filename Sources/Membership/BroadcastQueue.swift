@@ -11,7 +11,9 @@ import Wire
 ///
 /// Unlike Go, ids are not restarted when the queue becomes empty: Go's
 /// restart can hand a new broadcast the id of one still queued, and the
-/// B-tree then silently replaces that one.
+/// B-tree then silently replaces that one. Also unlike Go (unbounded), the
+/// owner can `prune` the queue to a bound in entries and bytes (issue #12,
+/// queue depths under a broadcast storm).
 struct BroadcastQueue {
     struct Entry {
         var transmits: Int
@@ -26,6 +28,8 @@ struct BroadcastQueue {
     }
 
     private(set) var entries: [Entry] = []
+    /// Encoded bytes of every queued entry.
+    private(set) var queuedBytes = 0
     /// Where each keyed broadcast sits: its sort key (transmits, length, id).
     private var positionByKey: [String: (transmits: Int, length: Int, id: Int64)] = [:]
     private var lastID: Int64 = 0
@@ -45,6 +49,7 @@ struct BroadcastQueue {
             let index = lowerBound(transmits: old.transmits, length: old.length, id: old.id)
             if index < entries.count, entries[index].id == old.id {
                 let removed = entries.remove(at: index)
+                queuedBytes -= removed.length
                 positionByKey[key] = nil
                 finish(removed)
             }
@@ -70,6 +75,7 @@ struct BroadcastQueue {
                 continue
             }
             var entry = entries.remove(at: index)
+            queuedBytes -= entry.length
             if let key = entry.key { positionByKey[key] = nil }
             used += overhead + entry.length
             output.append(entry.message)
@@ -90,7 +96,25 @@ struct BroadcastQueue {
         for entry in entries { finish(entry) }
         entries.removeAll()
         positionByKey.removeAll()
+        queuedBytes = 0
         lastID = 0
+    }
+
+    /// Drops the broadcasts nearest to their transmit limit (the end of the
+    /// order: most transmits, then smallest, then oldest) until at most
+    /// `maxEntries` and `maxBytes` remain, as newer memberlist's `Prune`
+    /// keeps the latest. Each dropped one counts as finished.
+    /// - Returns: how many were dropped.
+    mutating func prune(maxEntries: Int, maxBytes: Int) -> Int {
+        var dropped = 0
+        while let last = entries.last, entries.count > maxEntries || queuedBytes > maxBytes {
+            entries.removeLast()
+            queuedBytes -= last.length
+            if let key = last.key { positionByKey[key] = nil }
+            finish(last)
+            dropped += 1
+        }
+        return dropped
     }
 
     private mutating func finish(_ entry: Entry) {
@@ -100,6 +124,7 @@ struct BroadcastQueue {
     private mutating func insert(_ entry: Entry) {
         let index = lowerBound(transmits: entry.transmits, length: entry.length, id: entry.id)
         entries.insert(entry, at: index)
+        queuedBytes += entry.length
         if let key = entry.key { positionByKey[key] = (entry.transmits, entry.length, entry.id) }
     }
 

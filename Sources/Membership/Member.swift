@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// What the core knows about one node (memberlist's `nodeState`), as reported

@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// The core's mutable per-node state (memberlist `nodeState` plus its entry

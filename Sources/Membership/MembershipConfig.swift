@@ -61,11 +61,14 @@ public struct MembershipConfig: Sendable, Equatable {
     public var udpBufferSize: Int
     /// After this long dead, a node's name may be reclaimed by a new address; zero = never (§7.4).
     public var deadNodeReclaimTime: Duration
-    public var requireNodeNames: Bool
     /// Allowed peer networks as CIDR strings; nil = all.
     public var cidrsAllowed: [String]?
     /// Interval of the queue-depth metric check.
     public var queueCheckInterval: Duration
+    /// Bounds of the user-broadcast queue (ours; Go's is unbounded): a broadcast
+    /// storm cannot grow memory without limit (issue #12, docs/limits.md).
+    public var maxQueuedUserBroadcasts: Int
+    public var maxQueuedUserBroadcastBytes: Int
 
     public init(name: String = "") {
         self.name = name
@@ -100,9 +103,10 @@ public struct MembershipConfig: Sendable, Equatable {
         handoffQueueDepth = 1024
         udpBufferSize = 1400
         deadNodeReclaimTime = .zero
-        requireNodeNames = false
         cidrsAllowed = nil
         queueCheckInterval = .seconds(30)
+        maxQueuedUserBroadcasts = 4096
+        maxQueuedUserBroadcastBytes = 16 * 1024 * 1024
     }
 
     /// memberlist `DefaultLANConfig`.

@@ -4,14 +4,8 @@ import Wire
 /// (memberlist-wire.md §3.3, §3.4, §7.2; memberlist `sendMsg`, `gossip`,
 /// `getBroadcasts`).
 extension MembershipCore {
-    /// Per-part cost in a compound: the u16 length (Go's compoundOverhead).
-    static let compoundOverhead = 2
-    /// The compound's type byte and count (Go's compoundHeaderOverhead).
-    static let compoundHeaderOverhead = 2
     /// Extra cost of a user broadcast: its `08` type byte (Go's userMsgOverhead).
     static let userMessageOverhead = 1
-    /// Most parts one compound may carry so that Go can decode it (see `Compound.maxParts`).
-    static let maxCompoundParts = Compound.maxParts
 
     /// Queue one of memberlist's own broadcasts, replacing any with the same key.
     func queueBroadcast(_ message: Message, key: String, notify: OperationID? = nil) {
@@ -33,12 +27,12 @@ extension MembershipCore {
     /// Send `message` with as many broadcasts piggybacked as fit (Go `sendMsg`,
     /// §3.4): budget = UDPBufferSize − len − 2 − label − encryption overhead.
     func sendMessage(_ message: Message, to address: NodeAddress, nodeName: String) {
-        var budget = config.udpBufferSize - EncodedSize.of(message) - Self.compoundHeaderOverhead - config.labelOverhead
+        var budget = config.udpBufferSize - EncodedSize.of(message) - PacketBudget.compoundHeaderOverhead - config.labelOverhead
         if config.gossipVerifyOutgoing { budget -= config.encryptionOverhead }
         scratchMessages.removeAll(keepingCapacity: true)
         scratchMessages.append(message)
-        collectBroadcasts(overhead: Self.compoundOverhead, limit: budget, into: &scratchMessages)
-        emitPackets(scratchMessages, to: address, nodeName: nodeName, addCRC: crcByAddress(address))
+        collectBroadcasts(overhead: PacketBudget.compoundPartOverhead, limit: budget, into: &scratchMessages)
+        emitPacket(scratchMessages, to: address, nodeName: nodeName, addCRC: crcByAddress(address))
     }
 
     /// Go looks the destination of a plain send up in its node map by the
@@ -49,19 +43,10 @@ extension MembershipCore {
         return members[index].versions.protocolMax >= 5
     }
 
-    /// Emit `messages` as one bare message or compounds of at most `maxCompoundParts` parts.
-    private func emitPackets(_ messages: [Message], to address: NodeAddress, nodeName: String, addCRC: Bool) {
-        if messages.count <= Self.maxCompoundParts {
-            out.append(.send(OutgoingPacket(to: address, nodeName: nodeName, addCRC: addCRC, messages: messages)))
-            return
-        }
-        var start = 0
-        while start < messages.count {
-            let end = Swift.min(start + Self.maxCompoundParts, messages.count)
-            out.append(.send(OutgoingPacket(to: address, nodeName: nodeName, addCRC: addCRC,
-                                            messages: Array(messages[start..<end]))))
-            start = end
-        }
+    /// Emit `messages` as one packet; the runtime frames them (bare, or compounds of at most
+    /// 127 parts, `Compound.writePackets`, §3.5).
+    private func emitPacket(_ messages: [Message], to address: NodeAddress, nodeName: String, addCRC: Bool) {
+        out.append(.send(OutgoingPacket(to: address, nodeName: nodeName, addCRC: addCRC, messages: messages)))
     }
 
     /// Gossip ticker: send queued broadcasts to GossipNodes random nodes that
@@ -81,14 +66,14 @@ extension MembershipCore {
             case .left: return true
             }
         }
-        var budget = config.udpBufferSize - Self.compoundHeaderOverhead - config.labelOverhead
+        var budget = config.udpBufferSize - PacketBudget.compoundHeaderOverhead - config.labelOverhead
         budget -= config.encryptionOverhead
         for peerIndex in peers {
             scratchMessages.removeAll(keepingCapacity: true)
-            collectBroadcasts(overhead: Self.compoundOverhead, limit: budget, into: &scratchMessages)
+            collectBroadcasts(overhead: PacketBudget.compoundPartOverhead, limit: budget, into: &scratchMessages)
             if scratchMessages.isEmpty { return }
             let peer = members[peerIndex]
-            emitPackets(scratchMessages, to: peer.address, nodeName: peer.name,
+            emitPacket(scratchMessages, to: peer.address, nodeName: peer.name,
                         addCRC: peer.versions.protocolMax >= 5)
         }
     }

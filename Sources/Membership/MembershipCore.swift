@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// The SWIM + Lifeguard membership state machine of hashicorp/memberlist,
@@ -114,6 +115,10 @@ public final class MembershipCore {
 
     /// Broadcasts waiting in memberlist's own queue and in the user queue.
     public var queuedBroadcasts: (membership: Int, user: Int) { (broadcasts.count, userBroadcasts.count) }
+    /// Bytes of the user broadcasts queued now.
+    public var queuedUserBroadcastBytes: Int { userBroadcasts.queuedBytes }
+    /// User broadcasts dropped to keep the queue within its bounds.
+    public private(set) var userBroadcastsDropped = 0
 
     /// The retransmit limit for the current node count (§7.2).
     public var retransmitLimit: Int {
@@ -255,8 +260,13 @@ public final class MembershipCore {
 
     /// Queue a user broadcast (raw bytes, sent as `08` + bytes, §3.6). A
     /// broadcast with a key replaces the queued one with the same key; nil is unique.
+    /// The queue is bounded by `config.maxQueuedUserBroadcasts` and
+    /// `maxQueuedUserBroadcastBytes`: beyond, the broadcasts closest to their
+    /// transmit limit are dropped and counted in `userBroadcastsDropped`.
     public func queueUserBroadcast(_ payload: [UInt8], key: String? = nil) {
         userBroadcasts.enqueue(.user(payload), length: payload.count, key: key)
+        userBroadcastsDropped += userBroadcasts.prune(maxEntries: config.maxQueuedUserBroadcasts,
+                                                      maxBytes: config.maxQueuedUserBroadcastBytes)
     }
 
     // MARK: Call plumbing

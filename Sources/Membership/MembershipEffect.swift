@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// What the core asks the world to do; appended to the caller's effect buffer

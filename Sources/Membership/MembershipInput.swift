@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// Every input that produces only effects, as one value, for drivers that

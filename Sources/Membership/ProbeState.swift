@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// The one probe in flight (memberlist `probeNode`, §7.1). Go blocks its

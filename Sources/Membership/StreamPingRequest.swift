@@ -1,3 +1,4 @@
+import MonotonicTime
 import Wire
 
 /// A TCP fallback ping (§4.4): send `ping` over a stream, expect an ack with

@@ -1,3 +1,5 @@
+import MonotonicTime
+
 /// One Lifeguard suspicion timer (memberlist-wire.md §7.5): starts at max
 /// (min when k < 1) and shrinks as distinct peers confirm the suspicion.
 struct Suspicion {

@@ -1,5 +1,6 @@
 import EventLoop
 import Membership
+import MonotonicTime
 import Wire
 
 /// Executing the core's effects and delivering its timers.
@@ -49,6 +50,7 @@ extension GossipNode {
             logger.debug("membership event", ("event", "\(event)"))
         }
         onEvent?(.membership(event))
+        if departure != nil { checkDepartureAlone() }
     }
 
     // MARK: timers
@@ -65,7 +67,7 @@ extension GossipNode {
         if let armedTimer { loop.cancel(armedTimer.id) }
         armedTimer = nil
         guard let earliest = timerQueue.earliest, let timerCallback else { return }
-        let id = loop.schedule(at: LoopInstant(coreNanoseconds: earliest), timerCallback)
+        let id = loop.schedule(at: MonotonicInstant(nanoseconds: earliest), timerCallback)
         armedTimer = (earliest, id)
     }
 
@@ -73,7 +75,7 @@ extension GossipNode {
     func timersFired() {
         armedTimer = nil
         guard !isShutDown else { return }
-        let now = coreNow
+        let now = MonotonicInstant.now()
         timerQueue.popDue(now: now.nanoseconds, into: &dueTimers)
         for timer in dueTimers {
             core.timerFired(timer, at: now, into: &effects)

@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Membership
+import MonotonicTime
 import Wire
 
 /// The application-facing operations, on the loop thread: join, leave,
@@ -49,7 +50,7 @@ extension GossipNode {
             completion(JoinOutcome(successes: 0, failures: failures.isEmpty ? ["no join addresses"] : failures))
             return
         }
-        let id = core.join(targets, at: coreNow, into: &effects)
+        let id = core.join(targets, at: MonotonicInstant.now(), into: &effects)
         joinCompletions[id] = { outcome in
             completion(JoinOutcome(successes: outcome.successes, failures: failures + outcome.failures))
         }
@@ -67,7 +68,7 @@ extension GossipNode {
             completion(false)
             return
         }
-        let id = core.leave(timeout: timeout, at: coreNow, into: &effects)
+        let id = core.leave(timeout: timeout, at: MonotonicInstant.now(), into: &effects)
         leaveCompletions[id] = completion
         drain()
     }
@@ -120,7 +121,7 @@ extension GossipNode {
         case .broadcast(let payload):
             broadcast(payload)
         case .counters(let reply):
-            reply(counters)
+            reply(countersSnapshot)
         case .shutdown(let reply):
             shutdown()
             reply()
@@ -133,7 +134,7 @@ extension GossipNode {
         case .join(_, let reply): reply(JoinOutcome(successes: 0, failures: ["node shut down"]))
         case .leave(_, let reply): reply(false)
         case .members(let reply): reply([])
-        case .counters(let reply): reply(counters)
+        case .counters(let reply): reply(countersSnapshot)
         case .shutdown(let reply): reply()
         case .broadcast: break
         }

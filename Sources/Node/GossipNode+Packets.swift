@@ -1,5 +1,6 @@
 import EventLoop
 import Membership
+import MonotonicTime
 import Transport
 import Wire
 
@@ -13,7 +14,7 @@ extension GossipNode {
     func packetArrived(_ packet: InboundPacket) {
         guard !isShutDown else { return }
         let from = NodeAddress(packet.source)
-        let now = CoreInstant(nanoseconds: packet.receivedAt.coreNanoseconds)
+        let now = packet.receivedAt
         let inflationLimit = inflationBudget.limit(at: now.nanoseconds)
         defer { inflationBudget.charge(packetWorkspace.inflatedBytes) }
         do {
@@ -39,61 +40,26 @@ extension GossipNode {
         drain()
     }
 
-    /// Sends one core packet: a bare message, or compounds of at most 127
-    /// parts each (Go's uint8 overflow, see `maxCompoundParts`), through label,
-    /// encryption, CRC (when the core says the destination takes it, §3.3) and
-    /// compression.
+    /// Sends one core packet: its messages framed by `Compound.writePackets` (bare, compounds
+    /// of at most 127 parts, an over-65,535-byte message alone; memberlist-wire.md §3.5), each
+    /// packet then through label, encryption, CRC (when the core says the destination takes
+    /// it, §3.3) and compression.
     func send(_ packet: OutgoingPacket) {
         guard !isShutDown, let destination = packet.to.socketAddress else {
             counters.packetsUnencodable += 1
             return
         }
-        let messages = packet.messages
-        var start = 0
-        while start < messages.count {
-            let end = min(start + Self.maxCompoundParts, messages.count)
-            messageScratch.removeAll(keepingCapacity: true)
-            if end - start == 1 {
-                messages[start].encode(into: &messageScratch)
-            } else {
-                encodeCompound(messages[start..<end])
-            }
-            start = end
+        Compound.writePackets(packet.messages, using: &messageScratch, encode: { $0.encode(into: &$1) }) { raw in
             packetOut.removeAll(keepingCapacity: true)
             do {
-                try messageScratch.withUnsafeBytes { (raw) throws(PacketError) in
-                    try PacketEncoder.encode(raw, security: security, crc: packet.addCRC, workspace: &packetWorkspace, into: &packetOut)
-                }
+                try PacketEncoder.encode(raw, security: security, crc: packet.addCRC, workspace: &packetWorkspace, into: &packetOut)
             } catch {
                 counters.packetsUnencodable += 1
                 logger.warn("cannot encode packet", ("peer", "\(destination)"), ("reason", "\(error)"))
-                continue
+                return
             }
             packetOut.withUnsafeBytes { transport.sendPacket($0, to: destination) }
             counters.packetsSent += 1
-        }
-    }
-
-    /// `07 N len1..lenN part1..partN` (memberlist-wire.md §3.5) straight into
-    /// the scratch buffer. A part over 65,535 bytes cannot be framed: it is
-    /// left out with length 0 (receivers drop an empty part and keep the rest).
-    private func encodeCompound(_ parts: ArraySlice<Message>) {
-        messageScratch.append(MessageType.compound.rawValue)
-        messageScratch.append(UInt8(parts.count))
-        let tableOffset = messageScratch.count
-        for _ in parts { messageScratch.append(bigEndian: UInt16(0)) }
-        var slot = 0
-        for message in parts {
-            let before = messageScratch.count
-            message.encode(into: &messageScratch)
-            let length = messageScratch.count - before
-            if length <= Int(UInt16.max) {
-                messageScratch.set(bigEndian: UInt16(length), at: tableOffset + 2 * slot)
-            } else {
-                messageScratch.truncate(to: before)
-                counters.packetsUnencodable += 1
-            }
-            slot += 1
         }
     }
 }
@@ -102,8 +68,7 @@ extension PacketError {
     /// The reason label a dropped packet is counted under.
     var dropReason: String {
         switch self {
-        case .empty, .unknownType, .disallowedType, .nestingTooDeep, .message, .compoundTooShort,
-             .compoundPartLimit:
+        case .empty, .unknownType, .disallowedType, .nestingTooDeep, .message, .compoundTooShort:
             return "malformed"
         case .emptyLabel, .truncatedLabel, .labelTooLong, .labelMismatch, .missingLabel, .unexpectedLabel:
             return "label"

@@ -1,5 +1,6 @@
 import EventLoop
 import Membership
+import MonotonicTime
 import Transport
 import Wire
 
@@ -15,7 +16,7 @@ extension GossipNode {
             finishPushPull(id, .failure(.transport("cannot dial \(request.to)")))
             return
         }
-        let deadline = LoopInstant.now().advanced(by: request.timeout)
+        let deadline = MonotonicInstant.now().advanced(by: request.timeout)
         if logger.enabled(.debug) {
             logger.debug("push/pull", ("peer", "\(destination)"), ("join", "\(request.state.join)"))
         }
@@ -40,7 +41,7 @@ extension GossipNode {
         case .failure(let failure): logger.debug("push/pull failed", ("reason", "\(failure)"))
         case .success(let state): logger.debug("push/pull done", ("nodes", "\(state.nodes.count)"))
         }
-        core.pushPullFinished(id, result: result, at: coreNow, into: &effects)
+        core.pushPullFinished(id, result: result, at: MonotonicInstant.now(), into: &effects)
         drain()
     }
 
@@ -52,7 +53,7 @@ extension GossipNode {
             return
         }
         runExchange(to: destination, request: .ping(request.ping), expectsReply: true,
-                    deadline: LoopInstant(coreNanoseconds: request.deadline.nanoseconds)) { [weak self] result in
+                    deadline: request.deadline) { [weak self] result in
             guard let self else { return }
             if case .success(.ack(let ack)) = result, ack.seqNo == seqNo {
                 self.finishStreamPing(seqNo, acked: true)
@@ -63,14 +64,14 @@ extension GossipNode {
     }
 
     private func finishStreamPing(_ seqNo: UInt32, acked: Bool) {
-        core.streamPingFinished(seqNo: seqNo, acked: acked, at: coreNow, into: &effects)
+        core.streamPingFinished(seqNo: seqNo, acked: acked, at: MonotonicInstant.now(), into: &effects)
         drain()
     }
 
     /// Sends `payload` as a reliable user message over a stream (§4.3).
     public func sendReliable(_ payload: [UInt8], to address: SocketAddress,
                              completion: @escaping (Result<Void, NodeError>) -> Void) {
-        let deadline = LoopInstant.now().advanced(by: config.membership.tcpTimeout)
+        let deadline = MonotonicInstant.now().advanced(by: config.membership.tcpTimeout)
         runExchange(to: address, request: .user(payload), expectsReply: false, deadline: deadline) { result in
             switch result {
             case .success: completion(.success(()))
@@ -80,7 +81,7 @@ extension GossipNode {
     }
 
     private func runExchange(to destination: SocketAddress, request: Message, expectsReply: Bool,
-                             deadline: LoopInstant, _ completion: @escaping (Result<Message?, ExchangeFailure>) -> Void) {
+                             deadline: MonotonicInstant, _ completion: @escaping (Result<Message?, ExchangeFailure>) -> Void) {
         guard !isShutDown else {
             completion(.failure(ExchangeFailure("node shut down")))
             return
@@ -100,7 +101,7 @@ extension GossipNode {
     /// without bound; each stream message at most 40 MiB, memberlist-wire.md §4.1).
     func decodeStream(_ decoder: inout StreamDecoder, _ bytes: UnsafeRawBufferPointer) throws(StreamError)
         -> (message: Message, consumed: Int)? {
-        let limit = streamInflationBudget.limit(at: coreNow.nanoseconds)
+        let limit = streamInflationBudget.limit(at: MonotonicInstant.now().nanoseconds)
         decoder.security.decompressionLimit = min(WireLimits.maxDecompressedLength, limit)
         defer { streamInflationBudget.charge(decoder.inflatedBytes) }
         return try decoder.decode(bytes)
@@ -131,7 +132,7 @@ extension GossipNode {
         if logger.enabled(.debug) { logger.debug("inbound stream", ("peer", "\(stream.remoteAddress)")) }
         let handler = InboundStreamHandler(stream: stream, security: security, node: self)
         inboundStreams[ObjectIdentifier(handler)] = handler
-        handler.begin(deadline: LoopInstant.now().advanced(by: config.membership.tcpTimeout))
+        handler.begin(deadline: MonotonicInstant.now().advanced(by: config.membership.tcpTimeout))
     }
 
     /// Answers one stream request: ping → ack (or silence when it names
@@ -147,7 +148,7 @@ extension GossipNode {
             }
         case .pushPull(let remote):
             let reply = core.answerPushPull(remote, from: NodeAddress(handler.stream.remoteAddress),
-                                            at: coreNow, into: &effects)
+                                            at: MonotonicInstant.now(), into: &effects)
             handler.reply(.pushPull(reply))
             drain()
         case .user(let payload):

@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import Glibc
 import Membership
+import MonotonicTime
 import Transport
 import Wire
 
@@ -55,15 +56,13 @@ public final class GossipNode {
     // Operations and streams in flight.
     var joinCompletions: [OperationID: (JoinOutcome) -> Void] = [:]
     var leaveCompletions: [OperationID: (Bool) -> Void] = [:]
+    var joinRetryTimer: TimerID?
+    var departure: Departure?
     /// Join entries to addresses, with c-ares on this loop (dskit's DNS provider).
     let joinAddresses: JoinAddressProvider
     var exchanges: [ObjectIdentifier: StreamExchange] = [:]
     var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
     public private(set) var isShutDown = false
-
-    /// Go's decodeCompoundMessage computes numParts*2 in uint8, so a compound
-    /// of 128-255 parts breaks Go peers: never send more than 127 parts.
-    static let maxCompoundParts = Compound.maxParts
 
     /// Binds the transport and builds the core. The node name is
     /// `config.membership.name` if set, else resolved from `-memberlist.nodename`
@@ -102,7 +101,7 @@ public final class GossipNode {
             encryptionVersion: config.membership.protocolVersion < 2 ? .padded : .plain,
             compress: config.membership.enableCompression, crc: false)
         do { transport = try makeTransport(config) } catch { throw .transport(error) }
-        let started = LoopInstant.now().coreNanoseconds
+        let started = MonotonicInstant.now().nanoseconds
         inflationBudget = InflationBudget(packetLimit: transport.packetInflationLimit, now: started)
         streamInflationBudget = InflationBudget(packetLimit: WireLimits.maxDecompressedLength, now: started)
         let advertise = NodeAddress(transport.advertisedAddress)
@@ -139,6 +138,15 @@ public final class GossipNode {
     /// Where peers reach this node.
     public var advertisedAddress: SocketAddress { transport.advertisedAddress }
 
+    /// `counters` with the core's queue figures filled in.
+    public var countersSnapshot: NodeCounters {
+        var snapshot = counters
+        snapshot.userBroadcastsDropped = core.userBroadcastsDropped
+        snapshot.userBroadcastsQueued = core.queuedBroadcasts.user
+        snapshot.userBroadcastBytesQueued = core.queuedUserBroadcastBytes
+        return snapshot
+    }
+
     /// Every known member, this node included, in probe order.
     public var members: [Member] { core.allMembers }
 
@@ -160,7 +168,7 @@ public final class GossipNode {
         } catch {
             throw .membership("cannot watch the command queue: \(error)")
         }
-        core.start(at: coreNow, into: &effects)
+        core.start(at: MonotonicInstant.now(), into: &effects)
         drain()
         logger.info("node started", ("transport", config.transport.rawValue),
                     ("advertise", "\(transport.advertisedAddress)"))
@@ -171,6 +179,7 @@ public final class GossipNode {
     public func shutdown() {
         guard !isShutDown else { return }
         isShutDown = true
+        cancelClusterJoin()
         if let armedTimer { loop.cancel(armedTimer.id) }
         armedTimer = nil
         timerQueue.removeAll()
@@ -187,9 +196,6 @@ public final class GossipNode {
         commandWatch = nil
         logger.info("node stopped")
     }
-
-    /// CLOCK_MONOTONIC as the core sees it.
-    var coreNow: CoreInstant { CoreInstant(nanoseconds: LoopInstant.now().coreNanoseconds) }
 
     static func hostname() -> String {
         var buffer = [UInt8](repeating: 0, count: 256)

@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 import Transport
 import Wire
 
@@ -18,7 +19,7 @@ final class InboundStreamHandler {
         self.node = node
     }
 
-    func begin(deadline: LoopInstant) {
+    func begin(deadline: MonotonicInstant) {
         stream.setDeadline(deadline)
         stream.onReadable = { [weak self] in self?.readable() }
         stream.onClose = { [weak self] error in self?.ended(error) }

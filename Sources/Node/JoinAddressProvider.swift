@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Membership
+import Wire
 
 /// What one resolution of the join entries gave.
 struct JoinResolution {
@@ -97,7 +98,7 @@ final class JoinAddressProvider {
         let targets: [JoinSeed]
         switch result {
         case .success(let records):
-            targets = records.map { JoinSeed(host: $0.target, port: seed.port ?? $0.port, ip: IPLiteral.parse($0.target)) }
+            targets = records.map { JoinSeed(host: $0.target, port: seed.port ?? $0.port, ip: IPAddress(parsing: $0.target)) }
         case .failure(let error):
             targets = lastServiceTargets[entry] ?? []
             round.resolution.failedLookups += 1

@@ -9,6 +9,12 @@ public struct NodeCounters: Sendable, Equatable {
     public var streamsFailed: [String: Int] = [:]
     /// Inbound streams closed unanswered because `maxInboundStreams` were open.
     public var streamsRefused = 0
+    /// User broadcasts dropped to keep the broadcast queue within its bounds
+    /// (`MembershipConfig.maxQueuedUserBroadcasts` / `...Bytes`).
+    public var userBroadcastsDropped = 0
+    /// User broadcasts queued now, and their bytes.
+    public var userBroadcastsQueued = 0
+    public var userBroadcastBytesQueued = 0
     /// Outgoing packets that could not be encoded.
     public var packetsUnencodable = 0
     /// Packets handed to the transport.

@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 import Transport
 import Wire
 
@@ -27,8 +28,8 @@ final class StreamExchange {
 
     /// Dials `destination` and runs the exchange with a deadline.
     func run(transport: any NodeTransport, to destination: SocketAddress, request: Message,
-             deadline: LoopInstant, security: PacketSecurity) {
-        let timeout = LoopInstant.now().duration(to: deadline)
+             deadline: MonotonicInstant, security: PacketSecurity) {
+        let timeout = MonotonicInstant.now().duration(to: deadline)
         guard timeout > .zero else {
             finish(.failure(ExchangeFailure("deadline passed before dialling")))
             return
@@ -47,7 +48,7 @@ final class StreamExchange {
         }
     }
 
-    private func attach(_ stream: TransportStream, request: Message, deadline: LoopInstant, security: PacketSecurity) {
+    private func attach(_ stream: TransportStream, request: Message, deadline: MonotonicInstant, security: PacketSecurity) {
         self.stream = stream
         stream.setDeadline(deadline)
         stream.onReadable = { [weak self] in self?.readable() }

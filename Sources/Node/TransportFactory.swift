@@ -6,28 +6,21 @@ import Transport
 /// "Transports"): dskit's TCP transport (optionally TLS) or memberlist's UDP+TCP.
 enum TransportFactory {
     static func make(_ config: NodeConfig, loop: EventLoop) throws(TransportError) -> any NodeTransport {
-        let advertise = config.advertiseAddress.map { "\($0)" } ?? ""
         switch config.transport {
         case .tcp:
-            let tls = DskitTLSSettings(
-                enabled: config.tls.enabled, certPath: config.tls.certificatePath, keyPath: config.tls.keyPath,
-                caPath: config.tls.caPath, serverName: config.tls.serverName,
-                insecureSkipVerify: config.tls.insecureSkipVerify,
-                cipherSuites: config.tls.cipherSuites.joined(separator: ","), minVersion: config.tls.minVersion,
-                requireClientCertificates: config.tls.requireClientCertificate)
             let settings = DskitTransportConfiguration(
-                bindAddresses: config.bindAddresses.isEmpty ? ["0.0.0.0"] : config.bindAddresses.map { "\($0)" },
-                bindPort: Int(config.bindPort), advertiseAddress: advertise, advertisePort: Int(config.advertisePort),
+                bindAddresses: config.bindAddresses, bindPort: Int(config.bindPort),
+                advertiseAddress: config.advertiseAddress, advertisePort: Int(config.advertisePort),
                 packetDialTimeout: config.packetWriters.dialTimeout,
                 packetWriteTimeout: config.packetWriters.writeTimeout,
                 maxConcurrentWrites: config.packetWriters.maxConcurrentWrites,
                 acquireWriterTimeout: config.packetWriters.acquireWriterTimeout,
-                tls: tls, maxPacketPayloadBytes: NodeConfig.dskitPacketBudget + 64 * 1024)
+                tls: config.tls, maxPacketPayloadBytes: NodeConfig.dskitPacketBudget + 64 * 1024)
             return try DskitTransport(loop: loop, configuration: settings)
         case .udp:
             let settings = MemberlistTransportConfiguration(
-                bindAddress: "\(config.bindAddress)", bindPort: Int(config.bindPort),
-                advertiseAddress: advertise, advertisePort: Int(config.advertisePort))
+                bindAddress: config.bindAddress, bindPort: Int(config.bindPort),
+                advertiseAddress: config.advertiseAddress, advertisePort: Int(config.advertisePort))
             return try MemberlistTransport(loop: loop, configuration: settings)
         }
     }

@@ -1,4 +1,5 @@
 import Membership
+import MonotonicTime
 import Wire
 
 /// Adapts one `MembershipCore` to the simulator (`SimulatedNode`).
@@ -29,10 +30,13 @@ public struct MembershipNode: SimulatedNode {
     public let core: MembershipCore
     /// Seeds this node joins through when it boots (empty: start alone).
     public let joinTargets: [JoinTarget]
-    /// Re-queue every user message not seen before as a user broadcast, as
-    /// Serf and dskit do on top of memberlist (which never re-gossips them).
+    /// Deliver and re-queue each user message not seen before, as Serf and
+    /// dskit do on top of memberlist (which never re-gossips them), by the
+    /// rule of `UserMessageRelay`; false: bare memberlist, every copy delivered.
     public let rebroadcastsUserMessages: Bool
     private let inbox = UserMessageInbox()
+    /// Which user messages are new here (the rule `GossipNode` runs too).
+    private var relay = UserMessageRelay()
     private var scratch: [MembershipEffect] = []
 
     /// Wraps `core`, installing the delegate that records user messages.
@@ -122,9 +126,9 @@ public struct MembershipNode: SimulatedNode {
     }
 
     /// Queues a user broadcast originating here (marked seen, so it is not
-    /// re-queued when it comes back).
+    /// delivered or re-queued when it comes back).
     public mutating func broadcast(_ payload: [UInt8], key: String? = nil) {
-        inbox.seen.insert(payload)
+        _ = relay.firstSighting(payload)
         core.queueUserBroadcast(payload, key: key)
     }
 
@@ -166,8 +170,11 @@ public struct MembershipNode: SimulatedNode {
         scratch.removeAll(keepingCapacity: true)
         if !inbox.messages.isEmpty {
             for message in inbox.messages {
-                effects.append(.event(.userMessage(message)))
-                if rebroadcastsUserMessages && inbox.seen.insert(message).inserted {
+                if !rebroadcastsUserMessages {
+                    // Bare memberlist hands every copy to the application.
+                    effects.append(.event(.userMessage(message)))
+                } else if relay.firstSighting(message) {
+                    effects.append(.event(.userMessage(message)))
                     core.queueUserBroadcast(message)
                 }
             }

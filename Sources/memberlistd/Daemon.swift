@@ -4,17 +4,15 @@ import Glibc
 import Membership
 import Node
 
-/// The process around one `GossipNode` on the main-thread loop: joins with
-/// dskit's retry schedule, logs events, obeys stdin commands, and turns
-/// SIGTERM/SIGINT into a graceful leave followed by exit 0.
+/// The process around one `GossipNode` on the main-thread loop: wires signals,
+/// stdin commands, logging and the exit code; the node owns the join retries
+/// (`joinCluster`) and the graceful exit (`leaveAndShutdown`).
 final class Daemon {
     let config: NodeConfig
     let loop: EventLoop
     let logger: Logger
     let node: GossipNode
     private(set) var exitCode: Int32 = 0
-    private var leaving = false
-    private var exiting = false
     private var stdinWatch: EventLoop.Watch?
     private var stdinBuffer: [UInt8] = []
 
@@ -33,41 +31,33 @@ final class Daemon {
         try loop.onSignal(SIGTERM) { [weak self] signal in self?.signalled(signal) }
         try loop.onSignal(SIGINT) { [weak self] signal in self?.signalled(signal) }
         if config.stdinCommands { watchStdin() }
-        if !config.joinMembers.isEmpty { attemptJoin(1) }
-    }
-
-    // MARK: join
-
-    /// One full-join attempt; on failure retry with doubling backoff up to
-    /// `-memberlist.max-join-retries` (dskit-kv-ring.md §4, "Full join").
-    private func attemptJoin(_ attempt: Int) {
-        node.join(config.joinMembers) { [weak self] outcome in
-            guard let self, !self.leaving else { return }
-            if outcome.successes > 0 {
-                self.logger.info("joined memberlist cluster", ("reached_nodes", "\(outcome.successes)"),
-                                 ("attempt", "\(attempt)"))
-                for failure in outcome.failures { self.logger.debug("join seed failed", ("err", failure)) }
-                return
-            }
-            let reason = outcome.failures.joined(separator: "; ")
-            self.logger.warn("joining memberlist cluster failed", ("attempt", "\(attempt)"), ("err", reason))
-            if attempt < max(1, self.config.maxJoinRetries) {
-                self.loop.schedule(after: self.backoff(attempt)) { [weak self] _ in self?.attemptJoin(attempt + 1) }
-            } else if self.config.abortIfJoinFails {
-                self.logger.error("giving up joining the cluster", ("attempts", "\(attempt)"))
-                self.exitCode = 1
-                self.node.shutdown()
-                self.loop.stop()
-            } else {
-                self.logger.warn("giving up joining; running alone", ("attempts", "\(attempt)"))
+        if !config.joinMembers.isEmpty {
+            node.joinCluster(config.joinMembers, schedule: JoinSchedule(config)) { [weak self] report in
+                self?.logJoin(report)
             }
         }
     }
 
-    private func backoff(_ attempt: Int) -> Duration {
-        var delay = config.minJoinBackoff
-        for _ in 1..<attempt where delay < config.maxJoinBackoff { delay *= 2 }
-        return min(delay, config.maxJoinBackoff)
+    // MARK: join
+
+    /// Logs the full join's progress (the retry policy is `GossipNode.joinCluster`);
+    /// `-memberlist.abort-if-join-fails` turns giving up into exit 1.
+    private func logJoin(_ report: ClusterJoinReport) {
+        switch report {
+        case let .joined(attempt, outcome):
+            logger.info("joined memberlist cluster", ("reached_nodes", "\(outcome.successes)"), ("attempt", "\(attempt)"))
+            for failure in outcome.failures { logger.debug("join seed failed", ("err", failure)) }
+        case let .attemptFailed(attempt, outcome, _):
+            logger.warn("joining memberlist cluster failed", ("attempt", "\(attempt)"),
+                        ("err", outcome.failures.joined(separator: "; ")))
+        case let .gaveUp(attempts) where config.abortIfJoinFails:
+            logger.error("giving up joining the cluster", ("attempts", "\(attempts)"))
+            exitCode = 1
+            node.shutdown()
+            loop.stop()
+        case let .gaveUp(attempts):
+            logger.warn("giving up joining; running alone", ("attempts", "\(attempts)"))
+        }
     }
 
     // MARK: leaving
@@ -77,42 +67,16 @@ final class Daemon {
         leaveAndExit()
     }
 
+    /// Leaves, logs how the leave ended, and stops the loop once the node shut down.
     private func leaveAndExit() {
-        guard !leaving else { return }
-        leaving = true
-        node.leave(timeout: config.leaveTimeout) { [weak self] complete in
-            guard let self else { return }
-            self.logger.info("left memberlist cluster", ("broadcast_complete", "\(complete)"))
-            self.exitSoon()
-        }
-        watchForEmptyCluster()
-    }
-
-    /// Gossip never goes to nodes that left, so once every peer is gone the
-    /// leave broadcast cannot finish: stop waiting (Go would block until the timeout).
-    private func watchForEmptyCluster() {
-        loop.schedule(after: .milliseconds(100)) { [weak self] _ in
-            guard let self, !self.node.isShutDown, !self.exiting else { return }
-            if self.node.liveMembers.allSatisfy({ $0.name == self.node.name }) {
-                self.logger.info("left memberlist cluster", ("broadcast_complete", "no live peers"))
-                self.exitSoon()
-            } else {
-                self.watchForEmptyCluster()
+        node.leaveAndShutdown(timeout: config.leaveTimeout, left: { [weak self] result in
+            let complete = switch result {
+            case .broadcastComplete: "true"
+            case .timedOut: "false"
+            case .noLivePeers: "no live peers"
             }
-        }
-    }
-
-    /// Let the transport put the last gossip on the wire (dskit writers dial
-    /// first), then stop.
-    private func exitSoon() {
-        guard !exiting else { return }
-        exiting = true
-        let grace: Duration = config.transport == .tcp ? .milliseconds(500) : .milliseconds(100)
-        loop.schedule(after: grace) { [weak self] _ in
-            guard let self else { return }
-            self.node.shutdown()
-            self.loop.stop()
-        }
+            self?.logger.info("left memberlist cluster", ("broadcast_complete", complete))
+        }, stopped: { [weak self] in self?.loop.stop() })
     }
 
     // MARK: events

@@ -1,4 +1,5 @@
 import Glibc
+import MonotonicTime
 import Testing
 import EventLoop
 

@@ -1,3 +1,4 @@
+import MonotonicTime
 import Testing
 @testable import EventLoop
 
@@ -43,7 +44,7 @@ import Testing
         var entries: [(deadline: UInt64, label: Int, id: TimerID)] = []
         for label in 0..<500 {
             let deadline = generator.next() % 1000
-            let id = heap.insert(deadline: MonotonicInstant(nanoseconds: deadline), payload: label)
+            let id = heap.insert(deadline: MonotonicInstant(nanoseconds: Int64(deadline)), payload: label)
             entries.append((deadline, label, id))
         }
         var cancelled = Set<Int>()

@@ -1,5 +1,6 @@
 import Testing
 import EventLoop
+import Wire
 
 @Suite struct UDPTests {
     struct Received: Sendable, Equatable {
@@ -88,14 +89,16 @@ import EventLoop
 
     @Test func addressParsingIsNumericOnly() throws {
         let v4 = try #require(SocketAddress(ip: "10.1.2.3", port: 7946))
-        #expect(v4.ipBytes == [10, 1, 2, 3])
+        #expect(v4.ip == IPAddress(10, 1, 2, 3))
         #expect(v4.description == "10.1.2.3:7946")
         let v6 = try #require(SocketAddress(ip: "fe80::1", port: 1))
-        #expect(v6.ipByteCount == 16)
-        #expect(v6.ipByte(at: 0) == 0xFE && v6.ipByte(at: 15) == 1)
+        #expect(v6.ip.count == 16)
+        #expect(v6.ip[0] == 0xFE && v6.ip[15] == 1)
         #expect(SocketAddress(ip: "localhost", port: 1) == nil)
         #expect(SocketAddress(ip: "1.2.3", port: 1) == nil)
-        #expect(SocketAddress(ipBytes: [1, 2, 3], port: 1) == nil)
-        #expect(SocketAddress(ipBytes: [127, 0, 0, 1], port: 80) == SocketAddress(ip: "127.0.0.1", port: 80))
+        #expect(SocketAddress(ip: "[::1]", port: 1) == SocketAddress(ip: "::1", port: 1))
+        #expect(SocketAddress(ip: "010.1.2.3", port: 1) == nil)
+        #expect(SocketAddress(ip: IPAddress(bytes: [1, 2, 3]) ?? IPAddress(), port: 1) == nil)
+        #expect(SocketAddress(ip: IPAddress(127, 0, 0, 1), port: 80) == SocketAddress(ip: "127.0.0.1", port: 80))
     }
 }

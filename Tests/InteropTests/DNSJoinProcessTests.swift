@@ -7,11 +7,11 @@ extension ProcessClusterTests {
     /// the name served by a real dnsmasq and found through `-memberlist.dns-resolv-conf`.
     @Suite struct DNSJoinProcessTests {
         @Test func joinsASeedFoundThroughDNS() async throws {
-            let ports = try PortAllocator.freePorts(2)
             let server = try await DnsmasqServer(hosts: ["seed.cluster.test": ["127.0.0.1"]])
-            let seed = try MemberlistdProcess(name: "dns-seed", port: ports[0], transport: "tcp")
-            let joiner = try MemberlistdProcess(
-                name: "dns-joiner", port: ports[1], transport: "tcp", join: ["dns+seed.cluster.test:\(ports[0])"],
+            let seed = try await MemberlistdProcess.launch(name: "dns-seed", transport: "tcp")
+            let seedPort = try #require(seed.address.split(separator: ":").last)
+            let joiner = try await MemberlistdProcess.launch(
+                name: "dns-joiner", transport: "tcp", join: ["dns+seed.cluster.test:\(seedPort)"],
                 extra: ["-memberlist.dns-resolv-conf=\(server.resolvConfPath)"])
             let both = ["dns-seed": "alive", "dns-joiner": "alive"]
             try await seed.waitForMembers("2 alive") { $0 == both }

@@ -1,5 +1,4 @@
 import Foundation
-import NetworkTestSupport
 import Testing
 
 /// Real Go memberlist v0.2.2 peers (Interop/go/peer) on loopback, proving the
@@ -13,11 +12,10 @@ extension ProcessClusterTests {
         private func startCluster(
             _ prefix: String, count: Int = 3, configure: (inout GoPeerOptions, Int) throws -> Void = { _, _ in }
         ) async throws -> [GoPeer] {
-            let ports = try PortAllocator.freePorts(count)
             var peers: [GoPeer] = []
             for index in 0..<count {
-                var options = GoPeerOptions(name: "\(prefix)-\(index)", bindPort: ports[index])
-                if index > 0 { options.join = ["127.0.0.1:\(ports[0])"] }
+                var options = GoPeerOptions(name: "\(prefix)-\(index)")
+                if index > 0 { options.join = [peers[0].address] }
                 try configure(&options, index)
                 peers.append(try await GoPeer.launch(options))
             }
@@ -42,7 +40,7 @@ extension ProcessClusterTests {
         }
 
         @Test func peerWithUnreadableKeyFailsAtLaunchWithItsError() async throws {
-            var options = GoPeerOptions(name: "badkey", bindPort: try PortAllocator.freePort())
+            var options = GoPeerOptions(name: "badkey")
             options.keyFile = "/nonexistent/memberlistd-key"
             do {
                 _ = try await GoPeer.launch(options)
@@ -67,14 +65,15 @@ extension ProcessClusterTests {
 
         @Test func userBroadcastReachesEveryPeerThroughRelay() async throws {
             // relay-0 cannot send packets to relay-2, so relay-2 can only learn
-            // relay-0's message from relay-1 re-gossiping it.
-            let ports = try PortAllocator.freePorts(3)
-            var options = (0..<3).map { GoPeerOptions(name: "relay-\($0)", bindPort: ports[$0]) }
-            options[0].dropPacketsTo = ["127.0.0.1:\(ports[2])"]
-            options[1].join = ["127.0.0.1:\(ports[0])"]
-            options[2].join = ["127.0.0.1:\(ports[1])"]
+            // relay-0's message from relay-1 re-gossiping it. relay-2's port is
+            // known only once it runs, so the drop starts then (before any broadcast).
             var peers: [GoPeer] = []
-            for option in options { peers.append(try await GoPeer.launch(option)) }
+            for index in 0..<3 {
+                var options = GoPeerOptions(name: "relay-\(index)")
+                if index > 0 { options.join = [peers[index - 1].address] }
+                peers.append(try await GoPeer.launch(options))
+            }
+            try await peers[0].dropPackets(to: peers[2].address)
             try await expectConverged(peers)
 
             try await peers[0].broadcast("hello from relay-0")
@@ -132,7 +131,7 @@ extension ProcessClusterTests {
             }
             try await expectConverged(peers)
 
-            var intruderOptions = GoPeerOptions(name: "keyring-intruder", bindPort: try PortAllocator.freePort())
+            var intruderOptions = GoPeerOptions(name: "keyring-intruder")
             intruderOptions.keyFile = wrongKey
             intruderOptions.join = [peers[0].address]
             let intruder = try await GoPeer.launch(intruderOptions)
@@ -163,7 +162,7 @@ extension ProcessClusterTests {
             #expect((stats["streams_incoming"] ?? 0) > 0)
             #expect(stats["packets_digest_mismatch"] == 0)
 
-            var rogueOptions = GoPeerOptions(name: "tls-rogue", bindPort: try PortAllocator.freePort())
+            var rogueOptions = GoPeerOptions(name: "tls-rogue")
             rogueOptions.transport = .dskit
             rogueOptions.tls = GoPeerOptions.TLS(
                 certPath: try TestFiles.certificate("rogue.pem"), keyPath: try TestFiles.certificate("rogue.key"),
@@ -191,7 +190,7 @@ extension ProcessClusterTests {
             }
             try await expectConverged(peers)
 
-            var rogueOptions = GoPeerOptions(name: "tlsca-rogue", bindPort: try PortAllocator.freePort())
+            var rogueOptions = GoPeerOptions(name: "tlsca-rogue")
             rogueOptions.transport = .dskit
             rogueOptions.tls = GoPeerOptions.TLS(
                 certPath: try TestFiles.certificate("rogue.pem"), keyPath: try TestFiles.certificate("rogue.key"), caPath: ca)
@@ -211,7 +210,7 @@ extension ProcessClusterTests {
         /// (dskit-kv-ring.md §1). A user message `[0x08][payload]` makes the
         /// delivery visible.
         @Test func dskitPacketWithBadDigestIsStillDelivered() async throws {
-            var options = GoPeerOptions(name: "digest", bindPort: try PortAllocator.freePort())
+            var options = GoPeerOptions(name: "digest")
             options.transport = .dskit
             let peer = try await GoPeer.launch(options)
 
@@ -220,11 +219,11 @@ extension ProcessClusterTests {
                 return [0x01, UInt8(from.count)] + from + payload + digest
             }
             let badDigest = [UInt8](repeating: 0xAB, count: 16)
-            try LoopbackTCP.send(packet([0x08] + Array("despite bad md5".utf8), digest: badDigest), toPort: options.bindPort)
+            try LoopbackTCP.send(packet([0x08] + Array("despite bad md5".utf8), digest: badDigest), toPort: peer.port)
             try await peer.waitForUserMessage("despite bad md5")
 
-            try LoopbackTCP.send([0x01, 0x00] + [UInt8](repeating: 0, count: 15), toPort: options.bindPort)  // < 16 bytes
-            try LoopbackTCP.send([0x07, 0x01, 0x02], toPort: options.bindPort)  // unknown connection type
+            try LoopbackTCP.send([0x01, 0x00] + [UInt8](repeating: 0, count: 15), toPort: peer.port)  // < 16 bytes
+            try LoopbackTCP.send([0x07, 0x01, 0x02], toPort: peer.port)  // unknown connection type
             let stats = try await peer.waitForStats("malformed connections counted") {
                 $0["unknown_connections"] == 1 && $0["packets_received_errors"] == 2
             }

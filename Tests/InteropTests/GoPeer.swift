@@ -11,8 +11,11 @@ final class GoPeer: Sendable {
     let options: GoPeerOptions
     /// The name the peer runs under.
     var name: String { options.name }
-    /// The advertised `ip:port` the peer reported in its `ready` event.
-    var address: String { events.first { $0.event == "ready" }?.addr ?? options.address }
+    /// The advertised `ip:port` the peer reported in its `ready` event (it
+    /// binds port 0 unless told otherwise, so this is where the port is known).
+    var address: String { events.first { $0.event == "ready" }?.addr ?? "" }
+    /// The port of `address`.
+    var port: Int { address.split(separator: ":").last.flatMap { Int($0) } ?? 0 }
 
     private let process: Process
     private let stdin: FileHandle

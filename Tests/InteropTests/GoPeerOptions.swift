@@ -45,6 +45,7 @@ struct GoPeerOptions: Sendable {
     }
 
     var name: String
+    /// 0 (the default): the kernel picks a free port; read it from `GoPeer.address`.
     var bindPort: Int
     var bindAddr = "127.0.0.1"
     var advertiseAddr: String?
@@ -63,13 +64,10 @@ struct GoPeerOptions: Sendable {
     var leaveTimeout: Duration = .seconds(3)
     var extraArguments: [String] = []
 
-    init(name: String, bindPort: Int) {
+    init(name: String, bindPort: Int = 0) {
         self.name = name
         self.bindPort = bindPort
     }
-
-    /// The address other nodes use to reach this peer.
-    var address: String { "\(advertiseAddr ?? bindAddr):\(advertisePort ?? bindPort)" }
 
     /// The peer's argv (without the program).
     var arguments: [String] {

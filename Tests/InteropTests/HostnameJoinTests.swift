@@ -1,5 +1,4 @@
 import Glibc
-import NetworkTestSupport
 import Testing
 
 extension ProcessClusterTests {
@@ -8,11 +7,10 @@ extension ProcessClusterTests {
     @Suite struct HostnameJoinTests {
         @Test(arguments: ["tcp", "udp"])
         func joinsASeedGivenByHostname(transport: String) async throws {
-            let ports = try PortAllocator.freePorts(2)
-            let seed = try MemberlistdProcess(name: "host-seed-\(transport)", port: ports[0], transport: transport)
-            try await Task.sleep(for: .milliseconds(300))
-            let joiner = try MemberlistdProcess(name: "host-join-\(transport)", port: ports[1], transport: transport,
-                                                join: ["localhost:\(ports[0])"])
+            let seed = try await MemberlistdProcess.launch(name: "host-seed-\(transport)", transport: transport)
+            let seedPort = try #require(seed.address.split(separator: ":").last)
+            let joiner = try await MemberlistdProcess.launch(name: "host-join-\(transport)", transport: transport,
+                                                             join: ["localhost:\(seedPort)"])
             let both = ["host-seed-\(transport)": "alive", "host-join-\(transport)": "alive"]
             try await seed.waitForMembers("2 alive") { $0 == both }
             try await joiner.waitForMembers("2 alive") { $0 == both }

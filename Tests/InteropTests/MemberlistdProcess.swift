@@ -5,8 +5,9 @@ import Glibc
 /// logfmt lines out (parsed), stdin commands (`-memberlistd.stdin-commands`).
 final class MemberlistdProcess: Sendable {
     let name: String
-    let port: Int
-    var address: String { "127.0.0.1:\(port)" }
+    /// The `ip:port` the node advertises, read from its "node started" line
+    /// (it binds port 0, so the kernel picks a port nobody else holds).
+    var address: String { logs.first { $0["msg"] == "node started" }?["advertise"] ?? "" }
     private let process: Process
     private let stdin: FileHandle
     private let logLines = SharedMutex<[[String: String]]>([])
@@ -32,15 +33,26 @@ final class MemberlistdProcess: Sendable {
         throw GoPeerError.launchFailed("memberlistd is not built under \(root.path); run swift build first")
     }
 
-    /// Starts a node named `name` on `port`; `transport` is tcp or udp.
-    init(name: String, port: Int, transport: String, join: [String] = [], extra: [String] = []) throws {
+    /// Starts a node named `name` on a kernel-chosen loopback port and waits
+    /// for its "node started" line (listening, address known); `transport`
+    /// is tcp or udp.
+    static func launch(name: String, transport: String, join: [String] = [],
+                       extra: [String] = []) async throws -> MemberlistdProcess {
+        let node = try MemberlistdProcess(name: name, transport: transport, join: join, extra: extra)
+        let started = try await node.waitForLog("node started", from: 0)
+        guard let advertise = started["advertise"], advertise.hasPrefix("127.0.0.1:"),
+              let port = Int(advertise.dropFirst("127.0.0.1:".count)), port > 0 else {
+            throw GoPeerError.launchFailed("\(name) started without a loopback port: \(started["_line"] ?? "")")
+        }
+        return node
+    }
+
+    private init(name: String, transport: String, join: [String], extra: [String]) throws {
         self.name = name
-        self.port = port
         var arguments = [
             "-memberlist.transport=\(transport)", "-memberlist.nodename=\(name)",
             "-memberlist.randomize-node-name=false", "-memberlist.bind-addr=127.0.0.1",
-            "-memberlist.bind-port=\(port)", "-memberlist.advertise-addr=127.0.0.1",
-            "-memberlist.advertise-port=\(port)", "-memberlistd.stdin-commands", "-log.level=debug",
+            "-memberlist.bind-port=0", "-memberlistd.stdin-commands", "-log.level=debug",
         ] + Self.fastTiming
         for seed in join { arguments.append("-memberlist.join=\(seed)") }
         arguments += extra
@@ -117,17 +129,23 @@ final class MemberlistdProcess: Sendable {
 
     var logs: [[String: String]] { logLines.withLock { $0 } }
 
+    /// The number of log lines so far: pass it to `waitForLog(from:)` so only
+    /// lines printed after this point count.
+    var logMark: Int { logLines.withLock { $0.count } }
+
     func recentLog(_ count: Int = 15) -> String {
         logs.suffix(count).compactMap { $0["_line"] }.joined(separator: "\n")
     }
 
-    /// Waits for a log line with `msg` whose fields include `fields`.
+    /// Waits for a log line with `msg` whose fields include `fields`, among
+    /// the lines from index `mark` on (`logMark` taken before the action; 0 =
+    /// since the process started).
     @discardableResult
-    func waitForLog(_ message: String, _ fields: [String: String] = [:],
+    func waitForLog(_ message: String, _ fields: [String: String] = [:], from mark: Int,
                     timeout: Duration = .seconds(20)) async throws -> [String: String] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let line = logs.first(where: { line in
+            if let line = logs.dropFirst(mark).first(where: { line in
                 line["msg"] == message && fields.allSatisfy { line[$0.key] == $0.value }
             }) { return line }
             if exitStatus.withLock({ $0 }) != nil { break }

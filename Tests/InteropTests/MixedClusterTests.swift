@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import NetworkTestSupport
 import Testing
 
 /// memberlistd next to real Go memberlist v0.2.2 peers on loopback
@@ -20,32 +19,33 @@ extension ProcessClusterTests {
         /// Starts the cluster; the seed is the first Swift node or the first Go peer.
         static func start(_ prefix: String, transport: GoPeerOptions.Transport, goSeeds: Bool,
                           swiftExtra: [String] = [], goConfigure: (inout GoPeerOptions) -> Void = { _ in }) async throws -> Cluster {
-            let ports = try PortAllocator.freePorts(6)
             let swiftTransport = transport == .net ? "udp" : "tcp"
             var swift: [MemberlistdProcess] = []
             var go: [GoPeer] = []
-            let seed = "127.0.0.1:\(goSeeds ? ports[3] : ports[0])"
+            var seed = ""
             func startGo(_ index: Int) async throws {
-                var options = GoPeerOptions(name: "\(prefix)-go\(index)", bindPort: ports[3 + index])
+                var options = GoPeerOptions(name: "\(prefix)-go\(index)")
                 options.transport = transport
                 if !(goSeeds && index == 0) { options.join = [seed] }
                 goConfigure(&options)
                 go.append(try await GoPeer.launch(options))
             }
-            func startSwift(_ index: Int) throws {
+            func startSwift(_ index: Int) async throws {
                 let isSeed = !goSeeds && index == 0
-                swift.append(try MemberlistdProcess(name: "\(prefix)-sw\(index)", port: ports[index], transport: swiftTransport,
-                                                    join: isSeed ? [] : [seed], extra: swiftExtra))
+                swift.append(try await MemberlistdProcess.launch(
+                    name: "\(prefix)-sw\(index)", transport: swiftTransport, join: isSeed ? [] : [seed], extra: swiftExtra))
             }
+            // Each launch returns once the node is listening, so later nodes can join it.
             if goSeeds {
                 try await startGo(0)
-                for index in 0..<3 { try startSwift(index) }
+                seed = go[0].address
+                for index in 0..<3 { try await startSwift(index) }
                 for index in 1..<3 { try await startGo(index) }
             } else {
-                try startSwift(0)
-                try await Task.sleep(for: .milliseconds(300))
+                try await startSwift(0)
+                seed = swift[0].address
                 for index in 0..<3 { try await startGo(index) }
-                for index in 1..<3 { try startSwift(index) }
+                for index in 1..<3 { try await startSwift(index) }
             }
             return Cluster(swift: swift, go: go)
         }
@@ -67,21 +67,27 @@ extension ProcessClusterTests {
 
         /// Broadcasts both ways, then SIGKILL a Go peer and a Swift node, then SIGTERM a Swift node.
         static func exerciseFailures(_ cluster: Cluster) async throws {
+            var marks = cluster.swift.map(\.logMark)
             try cluster.swift[0].broadcast("from-swift-\(cluster.swift[0].name)")
             for peer in cluster.go { try await peer.waitForUserMessage("from-swift-\(cluster.swift[0].name)") }
-            for node in cluster.swift.dropFirst() {
-                try await node.waitForLog("received user message", ["payload": "from-swift-\(cluster.swift[0].name)"])
+            for (index, node) in cluster.swift.enumerated().dropFirst() {
+                try await node.waitForLog("received user message", ["payload": "from-swift-\(cluster.swift[0].name)"],
+                                          from: marks[index])
             }
+            marks = cluster.swift.map(\.logMark)
             try await cluster.go[0].broadcast("from-go-\(cluster.go[0].name)")
-            for node in cluster.swift {
-                try await node.waitForLog("received user message", ["payload": "from-go-\(cluster.go[0].name)"])
+            for (index, node) in cluster.swift.enumerated() {
+                try await node.waitForLog("received user message", ["payload": "from-go-\(cluster.go[0].name)"],
+                                          from: marks[index])
             }
 
             // A crashed Go peer is declared dead by the Swift nodes.
             let crashedGo = cluster.go[2]
+            marks = cluster.swift.map(\.logMark)
             _ = await crashedGo.kill()
-            for node in cluster.swift {
-                try await node.waitForLog("member failed", ["member": crashedGo.name], timeout: .seconds(30))
+            for (index, node) in cluster.swift.enumerated() {
+                try await node.waitForLog("member failed", ["member": crashedGo.name], from: marks[index],
+                                          timeout: .seconds(30))
             }
             // A crashed Swift node is declared dead by the Go peers.
             let crashedSwift = cluster.swift[2]
@@ -91,12 +97,13 @@ extension ProcessClusterTests {
             }
             // A SIGTERMed Swift node leaves: seen as left, and it exits 0.
             let leaving = cluster.swift[1]
+            let survivorMark = cluster.swift[0].logMark
             let status = await leaving.stop(SIGTERM)
             #expect(status == 0, "memberlistd exits 0 after a graceful leave")
             for peer in cluster.go.prefix(2) {
                 try await peer.waitForEvent("leave", node: leaving.name, state: "left", timeout: .seconds(20))
             }
-            try await cluster.swift[0].waitForLog("member left", ["member": leaving.name])
+            try await cluster.swift[0].waitForLog("member left", ["member": leaving.name], from: survivorMark)
         }
 
         static func stopAll(_ cluster: Cluster) async {

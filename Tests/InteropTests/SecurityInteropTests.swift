@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import NetworkTestSupport
 import Testing
 
 /// Encryption keys (memberlist-wire.md §5), cluster labels (§3.2) and dskit TLS
@@ -23,10 +22,10 @@ extension ProcessClusterTests {
             try cluster.swift[1].broadcast("encrypted-hello")
             try await cluster.go[2].waitForUserMessage("encrypted-hello")
 
-            let intruder = try MemberlistdProcess(
-                name: "enc-intruder", port: try PortAllocator.freePort(), transport: "udp",
+            let intruder = try await MemberlistdProcess.launch(
+                name: "enc-intruder", transport: "udp",
                 join: [cluster.go[0].address], extra: ["-memberlist.encryption-key-file=\(wrong)"])
-            try await intruder.waitForLog("joining memberlist cluster failed")
+            try await intruder.waitForLog("joining memberlist cluster failed", from: 0)
             let view = try await intruder.members()
             #expect(Array(view.keys) == ["enc-intruder"])
             let goView = try await cluster.go[0].members()
@@ -36,23 +35,21 @@ extension ProcessClusterTests {
         }
 
         @Test func labelsSeparateSwiftClustersAndAnUnlabelledGoCluster() async throws {
-            let ports = try PortAllocator.freePorts(4)
-            let a = try MemberlistdProcess(name: "lbl-a", port: ports[0], transport: "udp",
-                                           extra: ["-memberlist.cluster-label=blue"])
-            try await Task.sleep(for: .milliseconds(300))
-            let b = try MemberlistdProcess(name: "lbl-b", port: ports[1], transport: "udp", join: [a.address],
-                                           extra: ["-memberlist.cluster-label=blue"])
+            let a = try await MemberlistdProcess.launch(name: "lbl-a", transport: "udp",
+                                                        extra: ["-memberlist.cluster-label=blue"])
+            let b = try await MemberlistdProcess.launch(name: "lbl-b", transport: "udp", join: [a.address],
+                                                        extra: ["-memberlist.cluster-label=blue"])
             try await a.waitForMembers("2 alive") { $0 == ["lbl-a": "alive", "lbl-b": "alive"] }
-            let stranger = try MemberlistdProcess(name: "lbl-red", port: ports[2], transport: "udp", join: [a.address],
-                                                  extra: ["-memberlist.cluster-label=red"])
-            try await stranger.waitForLog("joining memberlist cluster failed")
+            let stranger = try await MemberlistdProcess.launch(name: "lbl-red", transport: "udp", join: [a.address],
+                                                               extra: ["-memberlist.cluster-label=red"])
+            try await stranger.waitForLog("joining memberlist cluster failed", from: 0)
             #expect(try await a.members()["lbl-red"] == nil)
 
             // Debian's Go v0.2.2 has no labels: a labelled Swift node stays out of it.
-            let go = try await GoPeer.launch(GoPeerOptions(name: "lbl-go", bindPort: ports[3]))
-            let labelled = try MemberlistdProcess(name: "lbl-green", port: try PortAllocator.freePort(), transport: "udp",
-                                                  join: [go.address], extra: ["-memberlist.cluster-label=green"])
-            try await labelled.waitForLog("joining memberlist cluster failed")
+            let go = try await GoPeer.launch(GoPeerOptions(name: "lbl-go"))
+            let labelled = try await MemberlistdProcess.launch(name: "lbl-green", transport: "udp",
+                                                               join: [go.address], extra: ["-memberlist.cluster-label=green"])
+            try await labelled.waitForLog("joining memberlist cluster failed", from: 0)
             #expect(try await go.members().map(\.name) == ["lbl-go"])
             for node in [a, b, stranger, labelled] { _ = await node.stop(SIGKILL) }
             _ = await go.kill()
@@ -71,27 +68,26 @@ extension ProcessClusterTests {
             try await cluster.go[1].waitForUserMessage("tls-hello")
 
             // A node whose certificate no one trusts cannot join.
-            let rogue = try MemberlistdProcess(
-                name: "tls-rogue", port: try PortAllocator.freePort(), transport: "tcp", join: [cluster.swift[0].address],
+            let rogue = try await MemberlistdProcess.launch(
+                name: "tls-rogue", transport: "tcp", join: [cluster.swift[0].address],
                 extra: ["-memberlist.tls-enabled", "-memberlist.tls-cert-path=\(try TestFiles.certificate("rogue.pem"))",
                         "-memberlist.tls-key-path=\(try TestFiles.certificate("rogue.key"))",
                         "-memberlist.tls-ca-path=\(try TestFiles.certificate("other-ca.pem"))"])
-            try await rogue.waitForLog("joining memberlist cluster failed")
+            try await rogue.waitForLog("joining memberlist cluster failed", from: 0)
             #expect(try await cluster.swift[0].members()["tls-rogue"] == nil)
             _ = await rogue.stop(SIGKILL)
             await MixedClusterTests.stopAll(cluster)
 
             // Swift-only cluster requiring client certificates keeps out a node without one.
-            let ports = try PortAllocator.freePorts(3)
             let strict = tlsFlags + ["-memberlist.tls-require-client-cert"]
-            let first = try MemberlistdProcess(name: "mtls-a", port: ports[0], transport: "tcp", extra: strict)
-            try await Task.sleep(for: .milliseconds(300))
-            let second = try MemberlistdProcess(name: "mtls-b", port: ports[1], transport: "tcp", join: [first.address],
-                                                extra: strict)
+            let first = try await MemberlistdProcess.launch(name: "mtls-a", transport: "tcp", extra: strict)
+            let second = try await MemberlistdProcess.launch(name: "mtls-b", transport: "tcp", join: [first.address],
+                                                             extra: strict)
             try await first.waitForMembers("2 alive") { $0 == ["mtls-a": "alive", "mtls-b": "alive"] }
-            let anonymous = try MemberlistdProcess(name: "mtls-anon", port: ports[2], transport: "tcp", join: [first.address],
-                                                   extra: ["-memberlist.tls-enabled", "-memberlist.tls-ca-path=\(ca)"])
-            try await anonymous.waitForLog("joining memberlist cluster failed")
+            let anonymous = try await MemberlistdProcess.launch(
+                name: "mtls-anon", transport: "tcp", join: [first.address],
+                extra: ["-memberlist.tls-enabled", "-memberlist.tls-ca-path=\(ca)"])
+            try await anonymous.waitForLog("joining memberlist cluster failed", from: 0)
             #expect(try await first.members()["mtls-anon"] == nil)
             for node in [first, second, anonymous] { _ = await node.stop(SIGKILL) }
         }

@@ -82,4 +82,41 @@ import Wire
         queue.take(overhead: 2, limit: 1400, transmitLimit: 10, into: &out)
         #expect(tags(out) == [2])
     }
+
+    /// Bounded queue (issue #12): pruning drops the broadcasts nearest their transmit
+    /// limit first and keeps the byte count exact through takes and replacements.
+    @Test func pruneKeepsTheFreshestWithinEntryAndByteBounds() {
+        var queue = BroadcastQueue()
+        queue.enqueue(user(10, 1), length: 10, key: nil)
+        queue.enqueue(user(20, 2), length: 20, key: "k")
+        var out: [Message] = []
+        queue.take(overhead: 2, limit: 1000, transmitLimit: 10, into: &out)
+        #expect(queue.queuedBytes == 30)
+        queue.enqueue(user(30, 3), length: 30, key: nil)
+        queue.enqueue(user(25, 4), length: 25, key: "k")  // replaces 2
+        #expect(queue.queuedBytes == 65)
+        #expect(queue.count == 3)
+        // Order: 3 (0 transmits, 30), 4 (0 transmits, 25), 1 (1 transmit).
+        #expect(queue.prune(maxEntries: 2, maxBytes: 1000) == 1)
+        #expect(queue.queuedBytes == 55)
+        #expect(queue.prune(maxEntries: 10, maxBytes: 30) == 1)
+        #expect(queue.queuedBytes == 30)
+        out.removeAll()
+        queue.take(overhead: 2, limit: 1000, transmitLimit: 10, into: &out)
+        #expect(tags(out) == [3])
+        #expect(queue.prune(maxEntries: 0, maxBytes: 0) == 1)
+        #expect(queue.isEmpty && queue.queuedBytes == 0)
+    }
+
+    @Test func coreCountsUserBroadcastsDroppedAtItsBound() throws {
+        var config = MembershipConfig(name: "a")
+        config.maxQueuedUserBroadcasts = 3
+        config.maxQueuedUserBroadcastBytes = 1 << 20
+        let core = try MembershipCore(config: config, advertise: NodeAddress(ip: IPAddress(10, 0, 0, 1), port: 7946),
+                                      random: SeededRandom(seed: 1), delegate: nil)
+        for tag in UInt8(1)...5 { core.queueUserBroadcast([tag]) }
+        #expect(core.queuedBroadcasts.user == 3)
+        #expect(core.userBroadcastsDropped == 2)
+        #expect(core.queuedUserBroadcastBytes == 3)
+    }
 }

@@ -1,4 +1,5 @@
 import Membership
+import MonotonicTime
 import Wire
 
 /// Drives one core through its public API with a fake clock and a seeded generator.

@@ -1,3 +1,4 @@
+import MonotonicTime
 import Testing
 import Wire
 @testable import Membership

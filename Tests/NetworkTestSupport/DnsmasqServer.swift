@@ -50,7 +50,8 @@ public final class DnsmasqServer: Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         hostsPath = directory.appendingPathComponent("hosts").path
         try Self.write(hostsFileLines.map { $0 + "\n" }.joined(), to: hostsPath)
-        port = try PortAllocator.freePort()
+        // dnsmasq has no "port 0": take a port the kernel picked for a moment.
+        port = try SilentUDPServer().port
         resolvConfPath = directory.appendingPathComponent("resolv.conf").path
         try Self.writeResolvConf(at: resolvConfPath, server: "127.0.0.1:\(port)")
 

@@ -3,8 +3,8 @@ import Testing
 import Wire
 @testable import Node
 
-/// Loop-independent pieces of the node: timer queue, user-message relay,
-/// logfmt quoting and address conversion.
+/// Loop-independent pieces of the node: timer queue, logfmt quoting and
+/// address conversion (the user-message relay is tested in MembershipTests).
 @Suite struct NodeSupportTests {
     @Test func timerQueuePopsDueTimersEarliestFirst() {
         var queue = CoreTimerQueue()
@@ -21,16 +21,6 @@ import Wire
         due.removeAll()
         queue.popDue(now: 899, into: &due)
         #expect(due.isEmpty)
-    }
-
-    @Test func relayDeliversEachDistinctPayloadOnce() {
-        var relay = UserMessageRelay(capacity: 2)
-        var sightings: [Bool] = []
-        for payload: [UInt8] in [[1, 2, 3], [1, 2, 3], [1, 2], [9], [1, 2, 3], [9]] {
-            sightings.append(relay.firstSighting(payload))
-        }
-        // Capacity 2: after [1,2] and [9], the fingerprint of [1,2,3] was forgotten.
-        #expect(sightings == [true, false, true, true, true, false])
     }
 
     @Test func logfmtQuoting() {

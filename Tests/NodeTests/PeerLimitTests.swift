@@ -10,11 +10,12 @@ import Wire
 /// idle inbound streams are capped in number.
 @Suite(.serialized) struct PeerLimitTests {
     /// A node on 127.0.0.1 with a kernel-chosen port, and that port.
-    static func startNode(transport: String) async throws -> (NodeHandle, UInt16) {
-        let config = try NodeConfig.parse([
+    static func startNode(transport: String, _ adjust: (inout NodeConfig) -> Void = { _ in }) async throws -> (NodeHandle, UInt16) {
+        var config = try NodeConfig.parse([
             "-memberlist.transport=\(transport)", "-memberlist.bind-addr=127.0.0.1", "-memberlist.bind-port=0",
             "-memberlist.nodename=target", "-memberlist.randomize-node-name=false",
         ])
+        adjust(&config)
         let node = try await NodeHandle.start(config, logger: Logger(level: .error))
         let port = try #require(node.advertisedAddress.split(separator: ":").last.flatMap { UInt16($0) })
         return (node, port)
@@ -76,6 +77,30 @@ import Wire
         try LoopbackSocket.sendConnection(ordinary.bytes, toPort: port)
         let after = try await Self.waitFor(node, "the ordinary packet") { $0.packetsReceived == 1 }
         #expect(after.packetsDropped["inflation"] == 1)
+        await node.shutdown()
+    }
+
+    @Test func broadcastStormKeepsTheRelayQueueBounded() async throws {
+        // A node with no peers relays every new user message it hears, and nothing drains
+        // its queue: a storm of distinct messages must stop at the queue's bounds.
+        let (node, port) = try await Self.startNode(transport: "udp") { config in
+            config.membership.maxQueuedUserBroadcasts = 200
+            config.membership.maxQueuedUserBroadcastBytes = 100 * 1024
+        }
+        var counters = NodeCounters()
+        for batch in 0..<6 {
+            // 1,000-byte user messages, each distinct; in batches of 50 that the node has
+            // taken in before the next, so the socket's receive buffer never overflows.
+            for index in (batch * 50)..<(batch * 50 + 50) {
+                let payload = [MessageType.user.rawValue, UInt8(index >> 8), UInt8(index & 0xff)] + [UInt8](repeating: 7, count: 998)
+                try LoopbackSocket.sendDatagram(payload, toPort: port)
+            }
+            counters = try await Self.waitFor(node, "batch \(batch) taken in") { $0.packetsReceived == batch * 50 + 50 }
+        }
+        #expect(counters.userBroadcastBytesQueued <= 100 * 1024)
+        #expect(counters.userBroadcastsQueued <= 200)
+        #expect(counters.userBroadcastsQueued + counters.userBroadcastsDropped == 300)
+        #expect(counters.userBroadcastsDropped >= 198)
         await node.shutdown()
     }
 

@@ -1,6 +1,7 @@
 import EventLoop
 import Testing
 @testable import Transport
+import Wire
 
 /// dskit-kv-ring.md §1 "Advertise address" and Go's JoinHostPort form.
 @Suite struct AddressRuleTests {
@@ -11,7 +12,7 @@ import Testing
 
     @Test func explicitAdvertiseAddressUsesAdvertisePort() throws {
         let resolved = try AdvertiseAddressRule.resolve(
-            advertiseAddress: "10.1.2.3", advertisePort: 7946,
+            advertiseAddress: IPAddress(10, 1, 2, 3), advertisePort: 7946,
             firstBindAddress: try #require(SocketAddress(ip: "0.0.0.0", port: 0)), boundPort: 40_000,
             interfaces: [])
         #expect(resolved.description == "10.1.2.3:7946")
@@ -19,7 +20,7 @@ import Testing
 
     @Test func ipv4MappedAdvertiseAddressIsWrittenAsIPv4() throws {
         let resolved = try AdvertiseAddressRule.resolve(
-            advertiseAddress: "::ffff:10.1.2.3", advertisePort: 8000,
+            advertiseAddress: IPAddress(parsing: "::ffff:10.1.2.3"), advertisePort: 8000,
             firstBindAddress: try #require(SocketAddress(ip: "0.0.0.0", port: 0)), boundPort: 1, interfaces: [])
         #expect(resolved.description == "10.1.2.3:8000")
     }
@@ -33,7 +34,7 @@ import Testing
             try interface("10.0.0.1"),
         ]
         let resolved = try AdvertiseAddressRule.resolve(
-            advertiseAddress: "", advertisePort: 7946,
+            advertiseAddress: nil, advertisePort: 7946,
             firstBindAddress: try #require(SocketAddress(ip: "0.0.0.0", port: 0)), boundPort: 41_000,
             interfaces: interfaces)
         #expect(resolved.description == "172.20.0.7:41000")
@@ -42,7 +43,7 @@ import Testing
     @Test func unspecifiedIPv4WithoutPrivateAddressIsAnError() throws {
         #expect(throws: TransportError.self) {
             try AdvertiseAddressRule.resolve(
-                advertiseAddress: "", advertisePort: 7946,
+                advertiseAddress: nil, advertisePort: 7946,
                 firstBindAddress: try #require(SocketAddress(ip: "0.0.0.0", port: 0)), boundPort: 1,
                 interfaces: [try interface("127.0.0.1", loopback: true), try interface("8.8.8.8"),
                              try interface("172.32.0.1")])
@@ -51,7 +52,7 @@ import Testing
 
     @Test func unspecifiedIPv6PicksFirstGlobalIPv6() throws {
         let resolved = try AdvertiseAddressRule.resolve(
-            advertiseAddress: "", advertisePort: 7946,
+            advertiseAddress: nil, advertisePort: 7946,
             firstBindAddress: try #require(SocketAddress(ip: "::", port: 0)), boundPort: 7947,
             interfaces: [try interface("::1", loopback: true), try interface("fe80::1"),
                          try interface("10.0.0.1"), try interface("2001:db8::5")])
@@ -60,16 +61,17 @@ import Testing
 
     @Test func specificBindAddressIsAdvertisedWithBoundPort() throws {
         let resolved = try AdvertiseAddressRule.resolve(
-            advertiseAddress: "", advertisePort: 7946,
+            advertiseAddress: nil, advertisePort: 7946,
             firstBindAddress: try #require(SocketAddress(ip: "127.0.0.1", port: 0)), boundPort: 5555,
             interfaces: [])
         #expect(resolved.description == "127.0.0.1:5555")
     }
 
-    @Test func badAdvertiseAddressIsNamed() throws {
-        #expect(throws: TransportError.invalidAdvertiseAddress("node-1")) {
+    @Test func advertiseAddressOfNeither4Nor16BytesIsNamed() throws {
+        let bad = try #require(IPAddress(bytes: [10, 1, 2]))
+        #expect(throws: TransportError.invalidAdvertiseAddress("\(bad)")) {
             try AdvertiseAddressRule.resolve(
-                advertiseAddress: "node-1", advertisePort: 7946,
+                advertiseAddress: bad, advertisePort: 7946,
                 firstBindAddress: try #require(SocketAddress(ip: "0.0.0.0", port: 0)), boundPort: 1, interfaces: [])
         }
     }

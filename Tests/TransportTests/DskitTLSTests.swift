@@ -1,3 +1,4 @@
+import Config
 import EventLoop
 import Foundation
 import Testing
@@ -6,15 +7,15 @@ import Testing
 /// dskit's transport with TLS around the whole connection (dskit-kv-ring.md §1
 /// "TLS"), using the PKI from scripts/make-test-certs.
 @Suite struct DskitTLSTests {
-    static func node(_ certs: TestCertificates, requireClientCertificates: Bool = false) -> DskitTLSSettings {
-        DskitTLSSettings(enabled: true, certPath: certs.nodeCert, keyPath: certs.nodeKey, caPath: certs.ca,
-                         requireClientCertificates: requireClientCertificates)
+    static func node(_ certs: TestCertificates, requireClientCertificate: Bool = false) -> TLSSettings {
+        TLSSettings(enabled: true, certificatePath: certs.nodeCert, keyPath: certs.nodeKey, caPath: certs.ca,
+                         requireClientCertificate: requireClientCertificate)
     }
 
     /// A node whose whole PKI is the untrusted one: its certificate is signed by
     /// other-ca and it trusts only other-ca.
-    static func rogue(_ certs: TestCertificates) -> DskitTLSSettings {
-        DskitTLSSettings(enabled: true, certPath: certs.rogueCert, keyPath: certs.rogueKey, caPath: certs.otherCA)
+    static func rogue(_ certs: TestCertificates) -> TLSSettings {
+        TLSSettings(enabled: true, certificatePath: certs.rogueCert, keyPath: certs.rogueKey, caPath: certs.otherCA)
     }
 
     struct Delivery: Sendable {
@@ -27,7 +28,7 @@ import Testing
 
     /// `sender` sends one packet to `receiver`; finishes when `settled` holds.
     func deliver(
-        from senderTLS: DskitTLSSettings, to receiverTLS: DskitTLSSettings, ip: String = "127.0.0.1",
+        from senderTLS: TLSSettings, to receiverTLS: TLSSettings, ip: String = "127.0.0.1",
         until settled: @escaping @Sendable (_ sender: TransportCounters, _ receiver: TransportCounters) -> Bool
     ) async throws -> Delivery {
         try await onFreshLoop { (loop, keep, finish: @escaping (Delivery) -> Void) in
@@ -131,8 +132,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: rotating) }
         try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: rotating + "/cert.pem")
         try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: rotating + "/key.pem")
-        let receiverTLS = DskitTLSSettings(
-            enabled: true, certPath: rotating + "/cert.pem", keyPath: rotating + "/key.pem", caPath: certs.ca)
+        let receiverTLS = TLSSettings(
+            enabled: true, certificatePath: rotating + "/cert.pem", keyPath: rotating + "/key.pem", caPath: certs.ca)
         let senderTLS = Self.node(certs)
         let rogueCert = certs.rogueCert, rogueKey = certs.rogueKey
         let counts = try await onFreshLoop { (loop, keep, finish: @escaping ([Int]) -> Void) in
@@ -166,8 +167,8 @@ import Testing
     /// certificate still delivers.
     @Test func requiringClientCertificatesRejectsClientsWithoutOne() async throws {
         let certs = try TestCertificates.load()
-        let strict = Self.node(certs, requireClientCertificates: true)
-        let anonymous = DskitTLSSettings(enabled: true, caPath: certs.ca)
+        let strict = Self.node(certs, requireClientCertificate: true)
+        let anonymous = TLSSettings(enabled: true, caPath: certs.ca)
         let rejected = try await deliver(from: anonymous, to: strict) { _, receiver in
             receiver.acceptErrors == 1
         }
@@ -185,7 +186,7 @@ import Testing
     /// handshake and drops the connection.
     @Test func plainSenderIsRejectedByTLSReceiver() async throws {
         let certs = try TestCertificates.load()
-        let outcome = try await deliver(from: DskitTLSSettings(), to: Self.node(certs)) { _, receiver in
+        let outcome = try await deliver(from: TLSSettings(), to: Self.node(certs)) { _, receiver in
             receiver.acceptErrors == 1
         }
         #expect(outcome.delivered.isEmpty)
@@ -195,10 +196,10 @@ import Testing
     @Test func configuredCipherSuiteAndMinimumVersionStillConnect() async throws {
         let certs = try TestCertificates.load()
         var settings = Self.node(certs)
-        settings.cipherSuites = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+        settings.cipherSuites = ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
         settings.minVersion = "VersionTLS12"
         var receiverSettings = settings
-        receiverSettings.cipherSuites = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+        receiverSettings.cipherSuites = ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
         let outcome = try await deliver(from: settings, to: receiverSettings) { _, receiver in
             receiver.packetsReceived == 1
         }

@@ -1,12 +1,14 @@
+import Config
 import EventLoop
 import Glibc
 import Testing
 @testable import Transport
+import Wire
 
 func dskitConfiguration(
-    ip: String = "127.0.0.1", tls: DskitTLSSettings = DskitTLSSettings()
+    ip: String = "127.0.0.1", tls: TLSSettings = TLSSettings()
 ) -> DskitTransportConfiguration {
-    DskitTransportConfiguration(bindAddresses: [ip], bindPort: 0, tls: tls)
+    DskitTransportConfiguration(bindAddresses: [IPAddress(parsing: ip) ?? IPAddress()], bindPort: 0, tls: tls)
 }
 
 /// dskit's TCP transport on loopback (dskit-kv-ring.md §1).
@@ -211,7 +213,7 @@ func dskitConfiguration(
 
     @Test(arguments: [false, true])
     func streamsBothWays(clientIsA: Bool) async throws {
-        let result = try await dskitStreamRoundTrip(clientIsA: clientIsA, tls: DskitTLSSettings())
+        let result = try await dskitStreamRoundTrip(clientIsA: clientIsA, tls: TLSSettings())
         #expect(result.requestAtServer == pattern(300_000, seed: 5))
         #expect(result.replyAtClient == pattern(2_000, seed: 6))
         #expect(result.clientCounters.outgoingStreams == 1)
@@ -283,7 +285,7 @@ func dskitConfiguration(
         let (bound, advertised, deliveredVia6) = try await onFreshLoop {
             (loop, keep, finish: @escaping (([SocketAddress], SocketAddress, Bool)) -> Void) in
             let receiver = keep(try DskitTransport(loop: loop, configuration: DskitTransportConfiguration(
-                bindAddresses: ["127.0.0.1", "::1"], bindPort: 0)))
+                bindAddresses: [IPAddress(127, 0, 0, 1), IPAddress(parsing: "::1") ?? IPAddress()], bindPort: 0)))
             let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(ip: "::1")))
             receiver.onPacket = { [unowned receiver] _ in
                 finish((receiver.boundAddresses, receiver.advertisedAddress, true))
@@ -324,7 +326,7 @@ struct DskitStreamResult: Sendable {
 /// Client opens a stream to the server, sends a request and half-closes; the
 /// server reads it to the end, replies and finishes.
 func dskitStreamRoundTrip(
-    clientIsA: Bool, tls: DskitTLSSettings
+    clientIsA: Bool, tls: TLSSettings
 ) async throws -> DskitStreamResult {
     try await onFreshLoop { loop, keep, finish in
         let a = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: tls)))

@@ -1,6 +1,7 @@
 import EventLoop
 import Testing
 @testable import Transport
+import Wire
 
 /// memberlist's own transport on loopback: UDP packets and TCP streams on one
 /// port (memberlist-wire.md §3-4).
@@ -19,7 +20,7 @@ import Testing
     /// A sends to B, B answers to the source it saw.
     func exchange(bindIP: String, destinationIP: String? = nil) async throws -> Exchange {
         try await onFreshLoop { loop, keep, finish in
-            let config = MemberlistTransportConfiguration(bindAddress: bindIP, bindPort: 0)
+            let config = MemberlistTransportConfiguration(bindAddress: IPAddress(parsing: bindIP) ?? IPAddress(), bindPort: 0)
             let a = keep(try MemberlistTransport(loop: loop, configuration: config))
             let b = keep(try MemberlistTransport(loop: loop, configuration: config))
             var atB: ([UInt8], SocketAddress)?
@@ -85,7 +86,7 @@ import Testing
     /// shared), sends a request, the server replies and both finish.
     func streamRoundTrip(clientIsA: Bool) async throws -> StreamResult {
         try await onFreshLoop { loop, keep, finish in
-            let config = MemberlistTransportConfiguration(bindAddress: "127.0.0.1", bindPort: 0)
+            let config = MemberlistTransportConfiguration(bindAddress: IPAddress(127, 0, 0, 1), bindPort: 0)
             let a = keep(try MemberlistTransport(loop: loop, configuration: config))
             let b = keep(try MemberlistTransport(loop: loop, configuration: config))
             let (client, server) = clientIsA ? (a, b) : (b, a)
@@ -143,7 +144,7 @@ import Testing
     @Test func portZeroIsSharedByUDPAndTCP() async throws {
         let result = try await onFreshLoop { (loop, keep, finish: @escaping (PortCheck) -> Void) in
             let transport = keep(try MemberlistTransport(
-                loop: loop, configuration: MemberlistTransportConfiguration(bindAddress: "127.0.0.1", bindPort: 0)))
+                loop: loop, configuration: MemberlistTransportConfiguration(bindAddress: IPAddress(127, 0, 0, 1), bindPort: 0)))
             loop.connectTCP(to: transport.boundAddress, timeout: .seconds(5)) { [unowned transport] result in
                 if case .success(let connection) = result { connection.close() }
                 let connected = if case .success = result { true } else { false }
@@ -158,7 +159,7 @@ import Testing
 
     @Test func openingAStreamToAClosedPortFailsAndCounts() async throws {
         let counters = try await onFreshLoop { (loop, keep, finish: @escaping (TransportCounters) -> Void) in
-            let config = MemberlistTransportConfiguration(bindAddress: "127.0.0.1", bindPort: 0)
+            let config = MemberlistTransportConfiguration(bindAddress: IPAddress(127, 0, 0, 1), bindPort: 0)
             let a = keep(try MemberlistTransport(loop: loop, configuration: config))
             let b = try MemberlistTransport(loop: loop, configuration: config)
             let target = b.boundAddress
@@ -176,7 +177,7 @@ import Testing
     @Test func transportChoiceBuildsEitherKind() async throws {
         let kinds = try await onFreshLoop { (loop, keep, finish: @escaping ([String]) -> Void) in
             let udp = keep(try TransportChoice.memberlist(
-                MemberlistTransportConfiguration(bindAddress: "127.0.0.1", bindPort: 0)).makeTransport(on: loop))
+                MemberlistTransportConfiguration(bindAddress: IPAddress(127, 0, 0, 1), bindPort: 0)).makeTransport(on: loop))
             let tcp = keep(try TransportChoice.dskit(dskitConfiguration()).makeTransport(on: loop))
             finish([String(describing: type(of: udp)), String(describing: type(of: tcp)),
                     String(udp.advertisedAddress.port != 0), String(tcp.advertisedAddress.port != 0)])
@@ -184,16 +185,17 @@ import Testing
         #expect(kinds == ["MemberlistTransport", "DskitTransport", "true", "true"])
     }
 
-    @Test func rejectsANonNumericBindAddress() async throws {
+    @Test func rejectsABindAddressOfNeither4Nor16Bytes() async throws {
+        let bad = try #require(IPAddress(bytes: [127, 0, 1]))
         let error = try await onFreshLoop { (loop, _, finish: @escaping (TransportError?) -> Void) in
             do {
                 _ = try MemberlistTransport(
-                    loop: loop, configuration: MemberlistTransportConfiguration(bindAddress: "localhost"))
+                    loop: loop, configuration: MemberlistTransportConfiguration(bindAddress: bad))
                 finish(nil)
             } catch let error as TransportError {
                 finish(error)
             }
         }
-        #expect(error == .invalidBindAddress("localhost"))
+        #expect(error == .invalidBindAddress("\(bad)"))
     }
 }

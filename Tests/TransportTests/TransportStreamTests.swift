@@ -1,6 +1,8 @@
 import EventLoop
+import MonotonicTime
 import Testing
 @testable import Transport
+import Wire
 
 /// The stream object the node drives: incremental reads, deadlines, limits.
 @Suite struct TransportStreamTests {
@@ -12,9 +14,9 @@ import Testing
     ) async throws -> Result {
         try await onFreshLoop { loop, keep, finish in
             let client = keep(try MemberlistTransport(
-                loop: loop, configuration: MemberlistTransportConfiguration(bindAddress: "127.0.0.1", bindPort: 0)))
+                loop: loop, configuration: MemberlistTransportConfiguration(bindAddress: IPAddress(127, 0, 0, 1), bindPort: 0)))
             let server = keep(try MemberlistTransport(loop: loop, configuration: MemberlistTransportConfiguration(
-                bindAddress: "127.0.0.1", bindPort: 0, maxStreamBufferBytes: serverStreamLimit)))
+                bindAddress: IPAddress(127, 0, 0, 1), bindPort: 0, maxStreamBufferBytes: serverStreamLimit)))
             var outbound: TransportStream?
             var inbound: TransportStream?
             let ready = {

@@ -76,7 +76,7 @@ enum GoFixtureCodec {
             case .stream: message.encodeForStream(into: &buffer)
             }
         case .compound(let parts):
-            try Compound.encode(parts: try parts.map { try encodeTree($0, form: form) }, into: &buffer)
+            buffer.append(contentsOf: try CompoundFraming.compound(try parts.map { try encodeTree($0, form: form) }))
         case .compress(let algorithm, let inner):
             let known = try #require(CompressionAlgorithm(rawValue: algorithm))
             let compressed = Compressor.compress(algorithm: known, try encodeTree(inner, form: form))

@@ -223,9 +223,7 @@ import Testing
         let ping = Message.ping(Ping(seqNo: 9, node: a, sourceAddr: IPAddress(10, 0, 0, 1), sourcePort: 7946, sourceNode: b))
         let alive = Message.alive(Alive(incarnation: 3, node: b, addr: IPAddress(10, 0, 0, 2), port: 7946, meta: nil,
                                         vsn: [1, 5, 2, 0, 0, 0]))
-        var compound = WireBuffer()
-        try Compound.encode(parts: [ping.encodedBytes, PacketWorkspaceCompressionTests.compressMessage(alive.encodedBytes)],
-                            into: &compound)
+        let compound = WireBuffer(try CompoundFraming.compound([ping.encodedBytes, PacketWorkspaceCompressionTests.compressMessage(alive.encodedBytes)]))
         let packet = PacketWorkspaceCompressionTests.compressMessage(compound.bytes)
 
         var workspace = PacketWorkspace()

@@ -126,12 +126,10 @@ import Testing
     @Test func encryptedCompressedCompoundInsideCompound() throws {
         let keyring = try Keyring(keys: [Self.key24])
         let security = PacketSecurity(label: Array("prod".utf8), keyring: keyring, crc: true)
-        var inner = WireBuffer()
-        try Compound.encode(parts: [Self.ping.encodedBytes, Self.alive.encodedBytes], into: &inner)
+        let inner = WireBuffer(try CompoundFraming.compound([Self.ping.encodedBytes, Self.alive.encodedBytes]))
         let compressed = [0x09] + CompressedPayload(algorithm: 0, buffer: LZW.compress(inner.bytes)).messagePackBytes
-        var outer = WireBuffer()
         let nack = Message.nack(NackResponse(seqNo: 3))
-        try Compound.encode(parts: [compressed, nack.encodedBytes, compressed], into: &outer)
+        let outer = WireBuffer(try CompoundFraming.compound([compressed, nack.encodedBytes, compressed]))
         var sending = PacketWorkspace(), receiving = PacketWorkspace()
         for _ in 0..<3 {
             var packet = WireBuffer(capacity: 1400)

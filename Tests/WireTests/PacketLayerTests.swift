@@ -90,8 +90,7 @@ import Testing
 
     @Test func compoundVector() throws {
         let ping = hex(MessageVectorTests.pingHex), alive = hex(MessageVectorTests.aliveHex)
-        var buffer = WireBuffer()
-        try Compound.encode(parts: [ping, alive], into: &buffer)
+        let buffer = WireBuffer(try CompoundFraming.compound([ping, alive]))
         #expect(buffer.bytes == hex("0702 0047 0039") + ping + alive)
         var parts: [[UInt8]] = []
         let summary = try buffer.bytes.withUnsafeBytes { raw in
@@ -118,76 +117,91 @@ import Testing
         }
     }
 
-    @Test func compoundEncodeRefusesMoreThan127Parts() throws {
-        var buffer = WireBuffer()
-        #expect(throws: PacketError.compoundPartLimit(parts: 128, largestPart: 1)) {
-            try Compound.encode(parts: Array(repeating: [1], count: 128), into: &buffer)
-        }
-        try Compound.encode(parts: Array(repeating: [1], count: 127), into: &buffer)
-        #expect(buffer.bytes[1] == 127)
-        #expect(throws: PacketError.compoundPartLimit(parts: 1, largestPart: 65536)) {
-            try Compound.encode(parts: [[UInt8](repeating: 0, count: 65536)], into: &buffer)
-        }
-    }
-
-    @Test func builderSplitsAt127PartsSoGoCanDecode() throws {
-        var builder = CompoundBuilder(budget: 1_000_000)
-        for index in 0..<600 {
-            let added = builder.append([0x08, UInt8(index & 0xff), UInt8(index >> 8)])
-            #expect(added)
-        }
-        #expect(builder.packetCount == 5)
-        var scratch = WireBuffer(capacity: 2048)
-        var packets: [[UInt8]] = []
-        builder.emit(using: &scratch) { packets.append([UInt8]($0)) }
-        #expect(packets.count == 5)
-        #expect(packets.map { $0[1] } == [127, 127, 127, 127, 92])
+    /// Decodes each framed packet (bare message or compound) into its parts, in order.
+    private static func partsOf(_ packets: [[UInt8]]) throws -> [[UInt8]] {
         var all: [[UInt8]] = []
-        for packet in packets {
-            #expect(packet[0] == 7)
-            _ = try packet.withUnsafeBytes { raw in try Compound.decode(UnsafeRawBufferPointer(rebasing: raw[1...])) { all.append([UInt8]($0)) } }
+        for packet in packets where packet.first == MessageType.compound.rawValue {
+            let summary = try packet.withUnsafeBytes { raw in
+                try Compound.decode(UnsafeRawBufferPointer(rebasing: raw[1...])) { all.append([UInt8]($0)) }
+            }
+            #expect(summary.truncatedParts == 0)
+            #expect(packet.count == 2 + 2 * summary.parts + all.suffix(summary.parts).reduce(0) { $0 + $1.count })
         }
-        #expect(all.count == 600)
-        #expect(all.enumerated().allSatisfy { $0.element == [0x08, UInt8($0.offset & 0xff), UInt8($0.offset >> 8)] })
+        for packet in packets where packet.first != MessageType.compound.rawValue { all.append(packet) }
+        return all
     }
 
-    @Test func builderRespectsBudgetAndSkipsTooLargeParts() {
-        // Budget 20: parts cost len + 2.
-        var builder = CompoundBuilder(budget: 20)
-        do { let added = builder.append([UInt8](repeating: 1, count: 8)); #expect(added) }   // 10 used
-        do { let added = builder.append([UInt8](repeating: 2, count: 9)); #expect(!added) }  // would need 11 > 10 left
-        do { let added = builder.append([UInt8](repeating: 3, count: 8)); #expect(added) }   // exactly fills
-        #expect(builder.remainingBudget == 0)
-        do { let added = builder.append([4]); #expect(!added) }
-        #expect(builder.partCount == 2)
-        builder.reset(budget: 5)
-        #expect(builder.isEmpty)
-        do { let added = builder.append([1, 2, 3]); #expect(added) }
+    private static func userPart(_ index: Int, length: Int = 3) -> [UInt8] {
+        [MessageType.user.rawValue, UInt8(index & 0xff)] + [UInt8](repeating: UInt8(index >> 8), count: length - 2)
     }
 
-    @Test func builderSinglePartIsSentBare() {
-        var builder = CompoundBuilder(budget: 100)
-        builder.append([0x04, 0x80])
+    @Test func writePacketsSplitsAt127PartsSoGoCanDecode() throws {
+        let parts = (0..<600).map { Self.userPart($0) }
+        let packets = CompoundFraming.packets(parts)
+        #expect(packets.map(\.first) == Array(repeating: MessageType.compound.rawValue, count: 5))
+        #expect(packets.map { $0[1] } == [127, 127, 127, 127, 92])
+        #expect(try Self.partsOf(packets) == parts)
+    }
+
+    /// Go v0.2.2 mis-splits compounds of 128...255 parts (`Compound.maxParts`): 128 parts are
+    /// one compound of 127 and the last part bare.
+    @Test func writePacketsSends128PartsAs127AndOneBare() throws {
+        let parts = (0..<128).map { Self.userPart($0) }
+        let packets = CompoundFraming.packets(parts)
+        #expect(packets.count == 2)
+        #expect(packets.first?.prefix(2) == [MessageType.compound.rawValue, 127])
+        #expect(packets.last == parts.last)
+        #expect(try Self.partsOf(packets) == parts)
+    }
+
+    @Test func writePacketsSendsOnePartBareAndNothingForNone() {
+        #expect(CompoundFraming.packets([[0x04, 0x80]]) == [[0x04, 0x80]])
+        #expect(CompoundFraming.packets([]).isEmpty)
+    }
+
+    @Test func compoundVectorFromMessages() {
+        let ping = hex(MessageVectorTests.pingHex), alive = hex(MessageVectorTests.aliveHex)
+        let messages = [ping, alive].map { try? Message.decode($0) }
         var scratch = WireBuffer()
         var packets: [[UInt8]] = []
-        builder.emit(using: &scratch) { packets.append([UInt8]($0)) }
-        #expect(packets == [[0x04, 0x80]])
-        builder.reset(budget: 100)
-        builder.emit(using: &scratch) { packets.append([UInt8]($0)) }
-        #expect(packets.count == 1)
+        Compound.writePackets(messages.compactMap { $0 }, using: &scratch, encode: { $0.encode(into: &$1) }) {
+            packets.append([UInt8]($0))
+        }
+        #expect(packets == [hex("0702 0047 0039") + ping + alive])
     }
 
-    @Test func piggybackOnDirectMessage() {
+    /// A part longer than 65,535 bytes has no u16 length: it goes out alone, as Grafana's
+    /// memberlist does (makeCompoundMessages), and the other parts still share compounds.
+    @Test func writePacketsSendsAnOversizedPartAlone() throws {
+        let big = Self.userPart(1, length: Compound.maxPartLength + 1)
+        let largest = Self.userPart(2, length: Compound.maxPartLength)
+        let a = Self.userPart(3), b = Self.userPart(4), c = Self.userPart(5)
+
+        // The compound reserved four slots and holds three: its table shrinks to three entries.
+        let packets = CompoundFraming.packets([a, big, b, c])
+        #expect(packets.count == 2)
+        #expect(packets.first == big)
+        #expect(packets.last?.prefix(8) == [MessageType.compound.rawValue, 3, 0, 3, 0, 3, 0, 3])
+        #expect(try Self.partsOf(packets) == [a, b, c, big])
+
+        // 65,535 bytes still fit a part; with the oversized part gone, `a` is sent bare.
+        let second = CompoundFraming.packets([largest, big])
+        #expect(second.count == 2 && second[0] == big && second[1] == largest)
+        #expect(CompoundFraming.packets([big, a]) == [big, a])
+        #expect(CompoundFraming.packets([big]) == [big])
+        #expect(CompoundFraming.packets([a, largest]).first?.prefix(6) == [MessageType.compound.rawValue, 2, 0, 3, 0xff, 0xff])
+
+        // An oversized part frees its slot: 127 small parts around it still make one compound.
+        var many = (0..<127).map { Self.userPart($0) }
+        many.insert(big, at: 60)
+        let framed = CompoundFraming.packets(many)
+        #expect(framed.count == 2 && framed[0] == big && framed[1][1] == 127)
+    }
+
+    @Test func piggybackBudget() {
         let ping = hex(MessageVectorTests.pingHex)
         let budget = PacketBudget.piggyback(messageLength: ping.count, labelLength: 4, encryptionOverhead: 29)
         #expect(budget == 1400 - 71 - 2 - 6 - 29)
-        var builder = CompoundBuilder(budget: budget)
-        builder.appendUnbudgeted(ping)
-        builder.append(hex(MessageVectorTests.aliveHex))
-        var scratch = WireBuffer()
-        var packets: [[UInt8]] = []
-        builder.emit(using: &scratch) { packets.append([UInt8]($0)) }
-        #expect(packets == [hex("0702 0047 0039") + ping + hex(MessageVectorTests.aliveHex)])
         #expect(PacketBudget.gossip(labelLength: 0, encryptionOverhead: 45) == 1400 - 2 - 45)
     }
 }

@@ -128,8 +128,7 @@ import Testing
     }
 
     @Test func compoundPartsAreVisitedAndBadPartsCounted() throws {
-        var buffer = WireBuffer()
-        try Compound.encode(parts: [Self.ping.encodedBytes, [0x0d, 0x80], Self.alive.encodedBytes, [0x02]], into: &buffer)
+        let buffer = WireBuffer(try CompoundFraming.compound([Self.ping.encodedBytes, [0x0d, 0x80], Self.alive.encodedBytes, [0x02]]))
         var seen: [Message] = []
         let report = try buffer.bytes.withUnsafeBytes { raw in
             try PacketDecoder.decode(raw, security: PacketSecurity()) { seen.append($0) }
@@ -140,20 +139,17 @@ import Testing
     }
 
     @Test func compressedCompoundInsideCompound() throws {
-        var inner = WireBuffer()
-        try Compound.encode(parts: [Self.ping.encodedBytes, Self.alive.encodedBytes], into: &inner)
+        let inner = WireBuffer(try CompoundFraming.compound([Self.ping.encodedBytes, Self.alive.encodedBytes]))
         let compressed = [0x09] + CompressedPayload(algorithm: 0, buffer: LZW.compress(inner.bytes)).messagePackBytes
-        var outer = WireBuffer()
-        try Compound.encode(parts: [compressed, Message.nack(NackResponse(seqNo: 3)).encodedBytes], into: &outer)
+        let outer = WireBuffer(try CompoundFraming.compound([compressed, Message.nack(NackResponse(seqNo: 3)).encodedBytes]))
         #expect(try PacketDecoder.decodeAll(outer.bytes, security: PacketSecurity()) == [Self.ping, Self.alive, .nack(NackResponse(seqNo: 3))])
     }
 
     @Test func nestingBombIsRefused() throws {
         var bytes = Self.ping.encodedBytes
         for _ in 0..<20 {
-            var buffer = WireBuffer()
-            try Compound.encode(parts: [bytes], into: &buffer)
-            bytes = buffer.bytes
+            // A one-part compound, which no sender writes (Compound.writePackets sends one part bare).
+            bytes = [MessageType.compound.rawValue, 1, UInt8(bytes.count >> 8), UInt8(bytes.count & 0xff)] + bytes
         }
         #expect(throws: PacketError.nestingTooDeep(limit: WireLimits.maxPacketNesting)) {
             try PacketDecoder.decodeAll(bytes, security: PacketSecurity())

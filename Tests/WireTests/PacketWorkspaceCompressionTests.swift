@@ -89,8 +89,7 @@ import Testing
         PacketPipelineTests.alive.encode(into: &alive)
         var ping = WireBuffer()
         PacketPipelineTests.ping.encode(into: &ping)
-        var compound = WireBuffer()
-        try Compound.encode(parts: [ping.bytes, Self.compressMessage(alive.bytes)], into: &compound)
+        let compound = WireBuffer(try CompoundFraming.compound([ping.bytes, Self.compressMessage(alive.bytes)]))
         let packet = Self.compressMessage(compound.bytes)
 
         var workspace = PacketWorkspace()

@@ -1,4 +1,5 @@
 import Membership
+import MonotonicTime
 import Wire
 
 /// A started `MembershipCore` named `node-0` that knows `memberCount - 1` alive peers

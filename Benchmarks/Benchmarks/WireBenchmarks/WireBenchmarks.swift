@@ -130,15 +130,9 @@ let benchmarks: @Sendable () -> Void = {
     // no Vsn array, so decoding them allocates nothing and the rows show compression alone).
     let gossip = (1...20).map { Message.suspect(Suspect(incarnation: UInt32($0), node: "node-\($0)", from: "node-0")) }
     var gossipCompound = WireBuffer(capacity: 65_536)
-    var gossipParts: [[UInt8]] = []
-    for message in gossip {
-        var part = WireBuffer(capacity: 256)
-        message.encode(into: &part)
-        gossipParts.append(part.bytes)
-    }
+    Compound.writePackets(gossip, using: &gossipCompound, encode: { $0.encode(into: &$1) }) { _ in }
     var gossipPacket = WireBuffer(capacity: 65_536)
     do {
-        try Compound.encode(parts: gossipParts, into: &gossipCompound)
         try gossipCompound.withUnsafeBytes { (raw) throws(PacketError) in
             try PacketEncoder.encode(raw, security: compressing, into: &gossipPacket)
         }

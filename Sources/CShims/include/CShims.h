@@ -86,8 +86,6 @@ typedef struct {
     uint8_t family;      // 4 or 6; 0 = unknown/unsupported
 } cshims_addr;
 
-/// Parses a numeric IPv4 or IPv6 literal (no DNS). Returns 0 on success.
-int cshims_addr_parse(const char *text, uint16_t port, cshims_addr *out);
 /// Formats the IP (without port) as text; returns 0 on success.
 int cshims_addr_format(const cshims_addr *addr, char *buf, size_t len);
 /// Converts to a sockaddr; returns its length.

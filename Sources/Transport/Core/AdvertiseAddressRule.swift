@@ -1,4 +1,5 @@
 import EventLoop
+import Wire
 
 /// How both transports pick the address they advertise (dskit-kv-ring.md §1
 /// "Advertise address"; memberlist's NetTransport.FinalAdvertiseAddr follows
@@ -15,13 +16,13 @@ import EventLoop
 public enum AdvertiseAddressRule {
     /// Pure: applies the rule to the given settings and interface list.
     public static func resolve(
-        advertiseAddress: String, advertisePort: Int,
+        advertiseAddress: IPAddress?, advertisePort: Int,
         firstBindAddress: SocketAddress, boundPort: UInt16,
         interfaces: [InterfaceAddress]
     ) throws(TransportError) -> SocketAddress {
-        if !advertiseAddress.isEmpty {
+        if let advertiseAddress {
             guard let ip = SocketAddress(ip: advertiseAddress, port: 0) else {
-                throw .invalidAdvertiseAddress(advertiseAddress)
+                throw .invalidAdvertiseAddress("\(advertiseAddress)")
             }
             guard (0...65_535).contains(advertisePort) else {
                 throw .invalidPort(setting: "advertise_port", value: advertisePort)
@@ -47,7 +48,7 @@ public enum AdvertiseAddressRule {
     /// RFC 1918 plus the RFC 6598 shared range, as go-sockaddr treats private.
     static func isPrivateIPv4(_ address: SocketAddress) -> Bool {
         guard address.family == .ipv4 else { return false }
-        let a = address.ipByte(at: 0), b = address.ipByte(at: 1)
+        let a = address.ip[0], b = address.ip[1]
         return a == 10
             || (a == 172 && (16...31).contains(b))
             || (a == 192 && b == 168)
@@ -56,11 +57,11 @@ public enum AdvertiseAddressRule {
 
     /// Not loopback, not link-local (fe80::/10 needs a zone), not mapped IPv4.
     static func isUsableIPv6(_ address: SocketAddress) -> Bool {
-        guard address.family == .ipv6, !address.isUnspecified, !address.isIPv4Mapped else { return false }
-        let first = address.ipByte(at: 0), second = address.ipByte(at: 1)
+        guard address.family == .ipv6, !address.isUnspecified, !address.ip.isIPv4Mapped else { return false }
+        let first = address.ip[0], second = address.ip[1]
         if first == 0xFE && (second & 0xC0) == 0x80 { return false }
-        var loopback = address.ipByte(at: 15) == 1
-        for index in 0..<15 where address.ipByte(at: index) != 0 { loopback = false }
+        var loopback = address.ip[15] == 1
+        for index in 0..<15 where address.ip[index] != 0 { loopback = false }
         return !loopback
     }
 }

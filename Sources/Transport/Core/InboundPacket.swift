@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 
 /// One packet handed to the node, lent for the duration of the callback.
 ///

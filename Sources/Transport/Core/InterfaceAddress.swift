@@ -1,5 +1,6 @@
 import EventLoop
 import Glibc
+import Wire
 
 /// One IP address of a local network interface, as `getifaddrs` lists it.
 public struct InterfaceAddress: Sendable, Equatable {
@@ -36,7 +37,7 @@ public struct InterfaceAddress: Sendable, Equatable {
                         var address = v4.pointee.sin_addr
                         withUnsafeBytes(of: &address) { raw.copyMemory(from: $0) }
                     }
-                    return SocketAddress(ipBytes: UnsafeRawBufferPointer(rebasing: raw[0..<4]), port: 0)
+                    return IPAddress(bytes: UnsafeRawBufferPointer(rebasing: raw[0..<4])).flatMap { SocketAddress(ip: $0, port: 0) }
                 }
                 if family == AF_INET6 {
                     var scope: UInt32 = 0
@@ -45,9 +46,7 @@ public struct InterfaceAddress: Sendable, Equatable {
                         withUnsafeBytes(of: &address) { raw.copyMemory(from: $0) }
                         scope = v6.pointee.sin6_scope_id
                     }
-                    var address = SocketAddress(ipBytes: UnsafeRawBufferPointer(raw), port: 0)
-                    address?.scopeID = scope
-                    return address
+                    return IPAddress(bytes: UnsafeRawBufferPointer(raw)).flatMap { SocketAddress(ip: $0, port: 0, scopeID: scope) }
                 }
                 return nil
             }

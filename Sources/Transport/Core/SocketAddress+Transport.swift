@@ -1,5 +1,5 @@
 import EventLoop
-import Glibc
+import Wire
 
 extension SocketAddress {
     /// Parses Go's `net.JoinHostPort` form, `ip:port` or `[ipv6]:port`, from raw
@@ -16,8 +16,8 @@ extension SocketAddress {
         } else if host.contains(UInt8(ascii: ":")) {
             return nil  // an IPv6 literal must be bracketed (Go: "too many colons")
         }
-        guard let address = Self.parseNumericIP(host, port: port) else { return nil }
-        self = address
+        guard let ip = IPAddress(parsing: host) else { return nil }
+        self.init(ip: ip, port: port)
     }
 
     /// Parses `ip:port` / `[ipv6]:port` from a string.
@@ -31,10 +31,8 @@ extension SocketAddress {
     /// how a dual-stack socket reports IPv4 peers and how Go prints them; other
     /// addresses unchanged.
     public var unmappingIPv4: SocketAddress {
-        guard family == .ipv6, isIPv4Mapped else { return self }
-        var octets: (UInt8, UInt8, UInt8, UInt8) = (ipByte(at: 12), ipByte(at: 13), ipByte(at: 14), ipByte(at: 15))
-        let port = self.port
-        return withUnsafeBytes(of: &octets) { SocketAddress(ipBytes: $0, port: port) } ?? self
+        guard ip.isIPv4Mapped, let v4 = ip.ipv4 else { return self }
+        return SocketAddress(ip: v4, port: port) ?? self
     }
 
     /// The IPv4-mapped IPv6 form of an IPv4 address, for sending from a socket
@@ -42,25 +40,19 @@ extension SocketAddress {
     public var mappingToIPv6: SocketAddress {
         guard family == .ipv4 else { return self }
         var bytes: (UInt64, UInt64) = (0, 0)
-        let port = self.port
-        return withUnsafeMutableBytes(of: &bytes) { raw in
+        let ip = self.ip
+        let mapped = withUnsafeMutableBytes(of: &bytes) { raw -> IPAddress? in
             raw[10] = 0xFF
             raw[11] = 0xFF
-            for index in 0..<4 { raw[12 + index] = ipByte(at: index) }
-            return SocketAddress(ipBytes: UnsafeRawBufferPointer(raw), port: port)
-        } ?? self
-    }
-
-    /// True for `::ffff:a.b.c.d`.
-    var isIPv4Mapped: Bool {
-        guard family == .ipv6 else { return false }
-        for index in 0..<10 where ipByte(at: index) != 0 { return false }
-        return ipByte(at: 10) == 0xFF && ipByte(at: 11) == 0xFF
+            for index in 0..<4 { raw[12 + index] = ip[index] }
+            return IPAddress(bytes: UnsafeRawBufferPointer(raw))
+        }
+        return mapped.flatMap { SocketAddress(ip: $0, port: port) } ?? self
     }
 
     /// True for 0.0.0.0 and ::.
     public var isUnspecified: Bool {
-        for index in 0..<ipByteCount where ipByte(at: index) != 0 { return false }
+        for index in 0..<ip.count where ip[index] != 0 { return false }
         return true
     }
 
@@ -79,28 +71,5 @@ extension SocketAddress {
             value = value * 10 + Int(digit - UInt8(ascii: "0"))
         }
         return value <= 65_535 ? UInt16(value) : nil
-    }
-
-    /// inet_pton on a stack copy of `host` (IPv4 first, then IPv6).
-    private static func parseNumericIP(_ host: UnsafeRawBufferPointer, port: UInt16) -> SocketAddress? {
-        guard !host.isEmpty, host.count < 64 else { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text -> SocketAddress? in
-            guard let base = text.baseAddress else { return nil }
-            for (index, byte) in host.enumerated() {
-                guard byte != 0 else { return nil }
-                text[index] = CChar(bitPattern: byte)
-            }
-            text[host.count] = 0
-            var ip: (UInt64, UInt64) = (0, 0)
-            return withUnsafeMutableBytes(of: &ip) { raw -> SocketAddress? in
-                if inet_pton(AF_INET, base, raw.baseAddress) == 1 {
-                    return SocketAddress(ipBytes: UnsafeRawBufferPointer(rebasing: raw[0..<4]), port: port)
-                }
-                if inet_pton(AF_INET6, base, raw.baseAddress) == 1 {
-                    return SocketAddress(ipBytes: UnsafeRawBufferPointer(raw), port: port)
-                }
-                return nil
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 
 /// A memberlist stream (push/pull, reliable user message, TCP ping;
 /// memberlist-wire.md §4) over one TCP connection, plain or TLS. Loop thread only.

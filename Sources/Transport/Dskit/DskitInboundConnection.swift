@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 import Wire
 
 /// One accepted dskit-transport connection until its first byte says what it

@@ -1,6 +1,7 @@
 import CShims
 import EventLoop
 import Glibc
+import MonotonicTime
 import Wire
 
 /// One accepted plain-TCP dskit connection (dskit-kv-ring.md §1), handled on

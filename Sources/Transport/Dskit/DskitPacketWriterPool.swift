@@ -1,4 +1,5 @@
 import EventLoop
+import MonotonicTime
 import Wire
 
 /// dskit's packet sending (dskit-kv-ring.md §1 "Sending / timeouts / failures"),

@@ -1,6 +1,7 @@
 import CShims
 import EventLoop
 import Glibc
+import MonotonicTime
 import Wire
 
 /// One of the `max_concurrent_writes` packet writers of dskit's TCP transport

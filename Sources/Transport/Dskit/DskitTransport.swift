@@ -1,5 +1,6 @@
 import EventLoop
 import Glibc
+import MonotonicTime
 import Wire
 
 /// dskit's TCP transport (`kv/memberlist/tcp_transport.go`, the default as
@@ -55,10 +56,10 @@ public final class DskitTransport: NodeTransport {
         } else {
             tls = nil
         }
-        let bindTexts = configuration.bindAddresses.isEmpty ? ["0.0.0.0"] : configuration.bindAddresses
+        let bindAddresses = configuration.bindAddresses.isEmpty ? [IPAddress(0, 0, 0, 0)] : configuration.bindAddresses
         var bindIPs: [SocketAddress] = []
-        for text in bindTexts {
-            guard let ip = SocketAddress(ip: text, port: 0) else { throw .invalidBindAddress(text) }
+        for address in bindAddresses {
+            guard let ip = SocketAddress(ip: address, port: 0) else { throw .invalidBindAddress("\(address)") }
             bindIPs.append(ip)
         }
         guard (0...65_535).contains(configuration.bindPort) else {
@@ -95,7 +96,7 @@ public final class DskitTransport: NodeTransport {
         boundAddresses = listeners.map(\.localAddress)
         let firstIP = bindIPs[0]
         var hostInterfaces = interfaces ?? []
-        if interfaces == nil, firstIP.isUnspecified, configuration.advertiseAddress.isEmpty {
+        if interfaces == nil, firstIP.isUnspecified, configuration.advertiseAddress == nil {
             do { hostInterfaces = try InterfaceAddress.current() } catch {
                 for listener in listeners { listener.close() }
                 throw .noAdvertiseAddress(reason: error.description)

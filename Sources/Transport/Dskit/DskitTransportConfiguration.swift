@@ -1,12 +1,15 @@
+import Config
+import Wire
+
 /// dskit's TCP transport settings (`memberlist:` block, dskit-kv-ring.md §1
 /// and §8), defaults as dskit ships them, plus the inbound bounds dskit lacks.
 public struct DskitTransportConfiguration: Sendable, Equatable {
-    /// `bind_addr`: one listener per address; empty means ["0.0.0.0"].
-    public var bindAddresses: [String]
+    /// `bind_addr`: one listener per address; empty means 0.0.0.0.
+    public var bindAddresses: [IPAddress]
     /// `bind_port`: 0 = kernel-chosen on the first address, reused for the rest.
     public var bindPort: Int
-    /// `advertise_addr`: "" derives it (``AdvertiseAddressRule``).
-    public var advertiseAddress: String
+    /// `advertise_addr`: nil derives it (``AdvertiseAddressRule``).
+    public var advertiseAddress: IPAddress?
     /// `advertise_port`: used only with `advertise_addr`.
     public var advertisePort: Int
     /// `packet_dial_timeout`: connect (+ TLS handshake) bound for a packet.
@@ -18,7 +21,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// `acquire_writer_timeout`: how long a packet may wait for a free writer.
     public var acquireWriterTimeout: Duration
     /// TLS (`tls_enabled` and friends).
-    public var tls: DskitTLSSettings
+    public var tls: TLSSettings
     /// Largest packet payload accepted; bigger ones are dropped and counted.
     /// dskit reads to EOF unbounded; 10 MiB is its largest gossip packet
     /// (UDPBufferSize, dskit-kv-ring.md §1).
@@ -38,11 +41,11 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     public var maxInboundPacketConnections: Int
 
     public init(
-        bindAddresses: [String] = ["0.0.0.0"], bindPort: Int = 7946,
-        advertiseAddress: String = "", advertisePort: Int = 7946,
+        bindAddresses: [IPAddress] = [IPAddress(0, 0, 0, 0)], bindPort: Int = 7946,
+        advertiseAddress: IPAddress? = nil, advertisePort: Int = 7946,
         packetDialTimeout: Duration = .seconds(2), packetWriteTimeout: Duration = .seconds(5),
         maxConcurrentWrites: Int = 3, acquireWriterTimeout: Duration = .milliseconds(250),
-        tls: DskitTLSSettings = DskitTLSSettings(),
+        tls: TLSSettings = TLSSettings(),
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
         maxInboundPacketConnections: Int = 64

@@ -36,26 +36,14 @@ enum GoCipherSuiteNames {
         "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256": "ECDHE-RSA-AES128-SHA256",
     ]
 
-    /// Turns dskit's comma list into an OpenSSL cipher list for TLS ≤ 1.2;
+    /// Turns dskit's cipher suite names into an OpenSSL cipher list for TLS ≤ 1.2;
     /// nil when the list is empty or names only TLS 1.3 suites (OpenSSL defaults).
-    static func openSSLCipherList(fromGoNames list: String) throws(TransportError) -> String? {
-        var names: [String] = []
-        for entry in list.split(separator: ",", omittingEmptySubsequences: false) {
-            let name = entry.trimmingSpaces
-            if name.isEmpty { continue }
+    static func openSSLCipherList(fromGoNames names: [String]) throws(TransportError) -> String? {
+        var mappedNames: [String] = []
+        for name in names {
             guard let mapped = openSSLName[name] else { throw .unknownCipherSuite(name) }
-            if let mapped { names.append(mapped) }
+            if let mapped { mappedNames.append(mapped) }
         }
-        return names.isEmpty ? nil : names.joined(separator: ":")
-    }
-}
-
-extension Substring {
-    /// The text without leading and trailing spaces/tabs (Go's strings.TrimSpace for flag values).
-    var trimmingSpaces: String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+        return mappedNames.isEmpty ? nil : mappedNames.joined(separator: ":")
     }
 }

@@ -1,6 +1,7 @@
 import EventLoop
 import Wire
 import Glibc
+import Wire
 
 /// memberlist's own transport (`-memberlist.transport=udp`; Go's NetTransport):
 /// UDP packets and TCP streams on the same port (memberlist-wire.md §3-4),
@@ -41,7 +42,7 @@ public final class MemberlistTransport: NodeTransport {
         self.loop = loop
         maxStreamBufferBytes = configuration.maxStreamBufferBytes
         guard let bindIP = SocketAddress(ip: configuration.bindAddress, port: 0) else {
-            throw .invalidBindAddress(configuration.bindAddress)
+            throw .invalidBindAddress("\(configuration.bindAddress)")
         }
         guard (0...65_535).contains(configuration.bindPort) else {
             throw .invalidPort(setting: "bind_port", value: configuration.bindPort)
@@ -55,7 +56,7 @@ public final class MemberlistTransport: NodeTransport {
         let hostInterfaces: [InterfaceAddress]
         if let interfaces {
             hostInterfaces = interfaces
-        } else if bindIP.isUnspecified && configuration.advertiseAddress.isEmpty {
+        } else if bindIP.isUnspecified && configuration.advertiseAddress == nil {
             do { hostInterfaces = try InterfaceAddress.current() } catch {
                 listener.close()
                 udp.close()

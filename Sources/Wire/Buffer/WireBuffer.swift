@@ -38,6 +38,12 @@ public struct WireBuffer: Sendable {
         storage.removeLast(storage.count - count)
     }
 
+    /// Removes the bytes in `range`, moving what follows down (in place, no allocation).
+    public mutating func removeSubrange(_ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= storage.count, "WireBuffer.removeSubrange out of range")
+        storage.removeSubrange(range)
+    }
+
     /// Removes the first `count` bytes, moving the rest to the front.
     public mutating func removeFirst(_ count: Int) {
         precondition(count >= 0 && count <= storage.count, "WireBuffer.removeFirst out of range")

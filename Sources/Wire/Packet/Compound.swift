@@ -5,20 +5,75 @@ public enum Compound {
     /// a compound of 128...255 parts is mis-split by every Go peer (found with the golden
     /// fixtures `compound_128`/`compound_255`). Decoding still accepts up to 255.
     public static let maxParts = 127
-    /// Each length is a u16.
+    /// Each length is a u16; a longer part is sent on its own (`writePackets`).
     public static let maxPartLength = Int(UInt16.max)
 
-    /// Appends one compound of 1...127 parts (`maxParts`).
-    public static func encode(parts: [[UInt8]], into buffer: inout WireBuffer) throws(PacketError) {
-        let largest = parts.map(\.count).max() ?? 0
-        guard parts.count <= maxParts, largest <= maxPartLength else {
-            throw .compoundPartLimit(parts: parts.count, largestPart: largest)
+    /// Frames `parts` into packets as memberlist's senders do and hands each one to `send`
+    /// (memberlist-wire.md §3.5). This is the one compound encoder: every packet is written
+    /// into the caller's reused `scratch` (cleared per packet), so framing allocates nothing.
+    ///
+    /// - No part: no packet. One part: sent bare, without a compound around it (Go `gossip`,
+    ///   `sendMsg`).
+    /// - More: compounds of at most `maxParts` parts in the given order; a run that ends with
+    ///   a single part sends it bare.
+    /// - A part longer than `maxPartLength` cannot have its length in the table: it goes out
+    ///   alone as its own packet, as Grafana's memberlist fork does (`makeCompoundMessages`),
+    ///   rather than as a zero-length part that Go would drop.
+    ///
+    /// `encode` appends one part to the buffer it is given. `send` sees bytes that live in
+    /// `scratch` and are valid only during the call.
+    public static func writePackets<Parts: Collection, E: Error>(
+        _ parts: Parts, using scratch: inout WireBuffer,
+        encode: (Parts.Element, inout WireBuffer) -> Void,
+        send: (UnsafeRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
+        var unread = parts.count
+        var index = parts.startIndex
+        while index != parts.endIndex {
+            // Reserve the table for as many parts as this compound can take; an oversized part
+            // that leaves it frees its slot for the next one.
+            let slots = min(maxParts, unread)
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(MessageType.compound.rawValue)
+            scratch.append(UInt8(slots))
+            for _ in 0..<slots { scratch.append(bigEndian: UInt16(0)) }
+            let bodyStart = scratch.count
+            var filled = 0
+            while filled < slots, index != parts.endIndex {
+                let partStart = scratch.count
+                encode(parts[index], &scratch)
+                index = parts.index(after: index)
+                unread -= 1
+                let length = scratch.count - partStart
+                if length > maxPartLength {
+                    try scratch.withUnsafeBytes { (raw) throws(E) in
+                        try send(UnsafeRawBufferPointer(rebasing: raw[partStart...]))
+                    }
+                    scratch.truncate(to: partStart)
+                } else {
+                    scratch.set(bigEndian: UInt16(length), at: tableOffset + 2 * filled)
+                    filled += 1
+                }
+            }
+            switch filled {
+            case 0:
+                continue
+            case 1:
+                try scratch.withUnsafeBytes { (raw) throws(E) in
+                    try send(UnsafeRawBufferPointer(rebasing: raw[bodyStart...]))
+                }
+            default:
+                if filled < slots {
+                    scratch[1] = UInt8(filled)
+                    scratch.removeSubrange((tableOffset + 2 * filled)..<bodyStart)
+                }
+                try scratch.withUnsafeBytes { (raw) throws(E) in try send(raw) }
+            }
         }
-        buffer.append(MessageType.compound.rawValue)
-        buffer.append(UInt8(parts.count))
-        for part in parts { buffer.append(bigEndian: UInt16(part.count)) }
-        for part in parts { buffer.append(contentsOf: part) }
     }
+
+    /// The length table follows the type byte and the count.
+    private static let tableOffset = 2
 
     /// Outcome of decoding a compound body.
     public struct DecodeSummary: Hashable, Sendable {

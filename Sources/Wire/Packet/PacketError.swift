@@ -25,8 +25,6 @@ public enum PacketError: Error, Hashable, Sendable {
     case checksumMismatch(expected: UInt32, computed: UInt32)
     /// Compound (type 7) without a count byte, or with fewer bytes than its length table (§3.5).
     case compoundTooShort(declaredParts: Int, available: Int)
-    /// More than 255 parts for one compound, or a part longer than 65,535 bytes.
-    case compoundPartLimit(parts: Int, largestPart: Int)
     /// A type byte memberlist does not define.
     case unknownType(UInt8)
     /// A type that is never valid in a packet: pushPull, encrypt, err, or hasCrc below the outer layer (§1).

@@ -1,6 +1,10 @@
-/// A point on the runtime's monotonic clock, in nanoseconds since an arbitrary
-/// origin. The core never reads a clock: every input carries `now`
-/// (ARCHITECTURE.md, "The pure cores are sans-IO").
+/// A point on the monotonic clock (CLOCK_MONOTONIC), in nanoseconds since an arbitrary,
+/// fixed origin (boot). The one instant type of the package: the event loop's timers and
+/// deadlines, the packets it stamps and the membership core's `now` are all this type
+/// (ARCHITECTURE.md: "Never `Date` for timing"). Only EventLoop reads the clock
+/// (`MonotonicInstant.now()`); the pure cores are handed instants (sans-IO).
+///
+/// Int64 covers 292 years of uptime and makes differences signed.
 public struct MonotonicInstant: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var nanoseconds: Int64
 
@@ -27,6 +31,15 @@ public struct MonotonicInstant: Hashable, Comparable, Sendable, CustomStringConv
         return difference
     }
 
+    /// Time from this instant to `other` (negative when `other` is earlier).
+    public func duration(to other: MonotonicInstant) -> Duration {
+        .nanoseconds(other.nanoseconds(since: self))
+    }
+
+    public static func + (lhs: MonotonicInstant, rhs: Duration) -> MonotonicInstant {
+        lhs.advanced(by: rhs)
+    }
+
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }
@@ -35,12 +48,13 @@ public struct MonotonicInstant: Hashable, Comparable, Sendable, CustomStringConv
 }
 
 extension Duration {
-    /// Whole nanoseconds, clamped to Int64 (config durations are far smaller).
+    /// Whole nanoseconds, clamped to the Int64 range.
     public var nanosecondsClamped: Int64 {
         let (seconds, attoseconds) = components
-        let secondsLimit = Int64.max / 1_000_000_000 - 1
-        if seconds > secondsLimit { return .max }
-        if seconds < -secondsLimit { return .min }
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if overflow2 { return seconds < 0 ? .min : .max }
+        return sum
     }
 }

@@ -1,0 +1,60 @@
+import EventLoop
+
+/// Runs an `EventLoop` on the test's thread through a list of steps, each a
+/// fact to wait for and an action to take once it holds; the loop stops after
+/// the last step or at the deadline. Facts are rechecked whenever a node
+/// reports something (`poke()`) and every 10 ms (timers and queues change
+/// without events).
+final class LoopScript {
+    struct Step {
+        var fact: String
+        var holds: () -> Bool
+        var then: () -> Void
+    }
+
+    let loop: EventLoop
+    private var steps: [Step] = []
+    private var next = 0
+    private var poll: TimerID?
+    /// The fact still awaited when the deadline passed; nil after a full run.
+    private(set) var timedOutWaitingFor: String?
+
+    init() throws { loop = try EventLoop() }
+
+    /// Waits until `holds`, then runs `then`.
+    func step(_ fact: String, until holds: @escaping () -> Bool, then: @escaping () -> Void = {}) {
+        steps.append(Step(fact: fact, holds: holds, then: then))
+    }
+
+    /// Runs `setup` on the loop, then the steps; true when every step's fact held before `deadline`.
+    func run(within deadline: Duration, setup: @escaping () -> Void) throws -> Bool {
+        loop.execute { [self] _ in
+            setup()
+            poke()
+            schedulePoll()
+        }
+        loop.schedule(after: deadline) { [self] loop in
+            if next < steps.count { timedOutWaitingFor = steps[next].fact }
+            loop.stop()
+        }
+        try loop.run()
+        return next == steps.count && timedOutWaitingFor == nil
+    }
+
+    /// Checks the current fact (and the following ones) now.
+    func poke() {
+        while next < steps.count, steps[next].holds() {
+            let step = steps[next]
+            next += 1
+            step.then()
+        }
+        if next == steps.count { loop.stop() }
+    }
+
+    private func schedulePoll() {
+        poll = loop.schedule(after: .milliseconds(10)) { [weak self] _ in
+            self?.poke()
+            self?.schedulePoll()
+        }
+    }
+}
