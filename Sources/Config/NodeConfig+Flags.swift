@@ -38,6 +38,7 @@ extension NodeConfig {
                 throw .invalidValue(flag: "memberlist.join", value: entry, expected: error.description)
             }
         }
+        dnsResolvConfPath = flags.string("memberlist.dns-resolv-conf", default: "/etc/resolv.conf")
         minJoinBackoff = try flags.duration("memberlist.min-join-backoff", default: .seconds(1))
         maxJoinBackoff = try flags.duration("memberlist.max-join-backoff", default: .seconds(60))
         maxJoinRetries = try flags.int("memberlist.max-join-retries", default: 10, min: 0)

@@ -21,6 +21,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var advertisePort: UInt16
     /// Parsed `-memberlist.join` entries.
     public var joinMembers: [JoinSeed]
+    /// `-memberlist.dns-resolv-conf` (ours): the resolv.conf join lookups read.
+    public var dnsResolvConfPath: String
     /// Join retry schedule (dskit-kv-ring.md §4, "Full join").
     public var minJoinBackoff: Duration
     public var maxJoinBackoff: Duration
@@ -51,6 +53,7 @@ public struct NodeConfig: Sendable, Equatable {
         advertiseAddress = nil
         advertisePort = 7946
         joinMembers = []
+        dnsResolvConfPath = "/etc/resolv.conf"
         minJoinBackoff = .seconds(1)
         maxJoinBackoff = .seconds(60)
         maxJoinRetries = 10

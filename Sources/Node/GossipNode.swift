@@ -58,8 +58,8 @@ public final class GossipNode {
     var leaveCompletions: [OperationID: (Bool) -> Void] = [:]
     var joinRetryTimer: TimerID?
     var departure: Departure?
-    var pendingResolutions: [UInt64: PendingJoin] = [:]
-    var nextResolution: UInt64 = 0
+    /// Join entries to addresses, with c-ares on this loop (dskit's DNS provider).
+    let joinAddresses: JoinAddressProvider
     var exchanges: [ObjectIdentifier: StreamExchange] = [:]
     var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
     public private(set) var isShutDown = false
@@ -120,6 +120,7 @@ public final class GossipNode {
         logger.baseFields.append(("node", config.membership.name))
         self.logger = logger
         coreDelegate = delegate
+        joinAddresses = JoinAddressProvider(loop: loop, resolvConfPath: config.dnsResolvConfPath)
         commands = try NodeCommandQueue()
         effects.reserveCapacity(64)
         effectBatch.reserveCapacity(64)
@@ -189,6 +190,7 @@ public final class GossipNode {
         exchanges.removeAll()
         for (_, handler) in inboundStreams { handler.close() }
         inboundStreams.removeAll()
+        joinAddresses.close()
         for command in commands.close() { answerClosed(command) }
         if let commandWatch { loop.unwatch(commandWatch) }
         commandWatch = nil
@@ -205,14 +207,4 @@ public final class GossipNode {
         let length = buffer.firstIndex(of: 0) ?? buffer.count
         return String(decoding: buffer[0..<length], as: UTF8.self)
     }
-}
-
-/// A join waiting for its hostnames to resolve.
-struct PendingJoin {
-    var targets: [JoinTarget]
-    var failures: [String]
-    var outstanding: Int
-    var completion: (JoinOutcome) -> Void
-    /// Seed each resolution belongs to.
-    var seeds: [UInt64: JoinSeed]
 }
