@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "KV", targets: ["KV"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Config", targets: ["Config"]),
@@ -28,6 +29,8 @@ let package = Package(
         // Pure cores: no sockets, no clocks, no threads.
         .target(name: "Wire", dependencies: ["COpenSSL", "CSnappy"], swiftSettings: strict),
         .target(name: "Membership", dependencies: ["Wire"], swiftSettings: strict),
+        // dskit's KV store and hash ring (dskit-kv-ring.md 3, 5).
+        .target(name: "KV", dependencies: ["Wire"], swiftSettings: strict),
 
         // Runtime.
         .target(name: "EventLoop", dependencies: ["CShims", "COpenSSL"], swiftSettings: strict),
@@ -45,6 +48,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "KVTests", dependencies: ["KV", "Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims"], swiftSettings: strict),
