@@ -32,7 +32,7 @@ public struct ProtobufReader {
 
     /// Reads the next tag: `nil` at the end of the message, otherwise the field number and
     /// its wire type.
-    public mutating func readTag() throws(ProtobufError) -> (field: UInt32, wireType: ProtobufWireType)? {
+    public mutating func readTag() throws(ProtobufError) -> ProtobufTag? {
         if isAtEnd { return nil }
         let start = index - bytes.startIndex
         let tag = try readVarint()
@@ -41,7 +41,7 @@ public struct ProtobufReader {
               let wireType = ProtobufWireType(rawValue: UInt8(tag & 7)) else {
             throw .invalidTag(offset: start, tag: tag)
         }
-        return (UInt32(fieldNumber), wireType)
+        return ProtobufTag(field: UInt32(fieldNumber), wireType: wireType)
     }
 
     /// Reads the payload of a length-delimited field, checking its length against the input.
@@ -56,16 +56,9 @@ public struct ProtobufReader {
         return payload
     }
 
-    /// Reads a UTF-8 string field.
-    public mutating func readString(field: UInt32) throws(ProtobufError) -> String {
-        let payload = try readLengthDelimited()
-        guard let string = String(validating: payload, as: UTF8.self) else { throw .invalidUTF8(field: field) }
-        return string
-    }
-
     /// Skips the value of a field this schema does not know (proto3 keeps decoding).
-    public mutating func skip(_ wireType: ProtobufWireType) throws(ProtobufError) {
-        switch wireType {
+    public mutating func skip(_ tag: ProtobufTag) throws(ProtobufError) {
+        switch tag.wireType {
         case .varint: _ = try readVarint()
         case .lengthDelimited: _ = try readLengthDelimited()
         case .fixed64: try skipBytes(8)
@@ -79,10 +72,44 @@ public struct ProtobufReader {
     }
 }
 
-extension ProtobufWireType {
-    /// Throws unless `self` is the wire type the schema declares for `field`.
+/// A field's number and wire type, as read before its value.
+public struct ProtobufTag: Sendable {
+    public let field: UInt32
+    public let wireType: ProtobufWireType
+
+    /// Throws unless the field arrived with the wire type its schema declares.
     @inlinable
-    public func expect(_ declared: ProtobufWireType, field: UInt32) throws(ProtobufError) {
-        if self != declared { throw .wrongWireType(field: field, wireType: rawValue) }
+    public func expect(_ declared: ProtobufWireType) throws(ProtobufError) {
+        if wireType != declared { throw .wrongWireType(field: field, wireType: wireType.rawValue) }
+    }
+}
+
+/// Typed values of the field just tagged, each checking the declared wire type.
+extension ProtobufReader {
+    public mutating func readString(_ tag: ProtobufTag) throws(ProtobufError) -> String {
+        let payload = try readBytes(tag)
+        guard let string = String(validating: payload, as: UTF8.self) else { throw .invalidUTF8(field: tag.field) }
+        return string
+    }
+
+    /// Bytes, or a sub-message (map entries included) to decode with its own reader.
+    public mutating func readBytes(_ tag: ProtobufTag) throws(ProtobufError) -> ArraySlice<UInt8> {
+        try tag.expect(.lengthDelimited)
+        return try readLengthDelimited()
+    }
+
+    /// uint64, and enums and uint32 before their truncation.
+    public mutating func readUInt64(_ tag: ProtobufTag) throws(ProtobufError) -> UInt64 {
+        try tag.expect(.varint)
+        return try readVarint()
+    }
+
+    /// int64: two's complement in ten bytes when negative (not zigzag).
+    public mutating func readInt64(_ tag: ProtobufTag) throws(ProtobufError) -> Int64 {
+        Int64(bitPattern: try readUInt64(tag))
+    }
+
+    public mutating func readBool(_ tag: ProtobufTag) throws(ProtobufError) -> Bool {
+        try readUInt64(tag) != 0
     }
 }

@@ -49,40 +49,22 @@ public struct InstanceDesc: Equatable, Sendable {
     init(decoding bytes: ArraySlice<UInt8>) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         var desc = InstanceDesc()
-        while let (field, wireType) = try reader.readTag() {
-            switch field {
-            case Field.addr:
-                try wireType.expect(.lengthDelimited, field: field)
-                desc.addr = try reader.readString(field: field)
-            case Field.timestamp:
-                try wireType.expect(.varint, field: field)
-                desc.timestamp = Int64(bitPattern: try reader.readVarint())
+        while let tag = try reader.readTag() {
+            switch tag.field {
+            case Field.addr: desc.addr = try reader.readString(tag)
+            case Field.timestamp: desc.timestamp = try reader.readInt64(tag)
             case Field.state:
-                try wireType.expect(.varint, field: field)
-                desc.state = InstanceState(rawValue: UInt64(UInt32(truncatingIfNeeded: try reader.readVarint())))
-            case Field.tokens:
-                try reader.readRepeatedUInt32(wireType, field: field, into: &desc.tokens)
-            case Field.zone:
-                try wireType.expect(.lengthDelimited, field: field)
-                desc.zone = try reader.readString(field: field)
-            case Field.registeredTimestamp:
-                try wireType.expect(.varint, field: field)
-                desc.registeredTimestamp = Int64(bitPattern: try reader.readVarint())
-            case Field.id:
-                try wireType.expect(.lengthDelimited, field: field)
-                desc.id = try reader.readString(field: field)
-            case Field.readOnlyUpdatedTimestamp:
-                try wireType.expect(.varint, field: field)
-                desc.readOnlyUpdatedTimestamp = Int64(bitPattern: try reader.readVarint())
-            case Field.readOnly:
-                try wireType.expect(.varint, field: field)
-                desc.readOnly = try reader.readVarint() != 0
+                desc.state = InstanceState(rawValue: UInt64(UInt32(truncatingIfNeeded: try reader.readUInt64(tag))))
+            case Field.tokens: try reader.readRepeatedUInt32(tag, into: &desc.tokens)
+            case Field.zone: desc.zone = try reader.readString(tag)
+            case Field.registeredTimestamp: desc.registeredTimestamp = try reader.readInt64(tag)
+            case Field.id: desc.id = try reader.readString(tag)
+            case Field.readOnlyUpdatedTimestamp: desc.readOnlyUpdatedTimestamp = try reader.readInt64(tag)
+            case Field.readOnly: desc.readOnly = try reader.readBool(tag)
             case Field.versions:
-                try wireType.expect(.lengthDelimited, field: field)
-                let (key, value) = try Self.decodeVersionEntry(try reader.readLengthDelimited())
+                let (key, value) = try Self.decodeVersionEntry(try reader.readBytes(tag))
                 desc.versions[key] = value
-            default:
-                try reader.skip(wireType)
+            default: try reader.skip(tag)
             }
         }
         self = desc
@@ -93,16 +75,11 @@ public struct InstanceDesc: Equatable, Sendable {
         var reader = ProtobufReader(bytes)
         var key: UInt64 = 0
         var value: UInt64 = 0
-        while let (field, wireType) = try reader.readTag() {
-            switch field {
-            case 1:
-                try wireType.expect(.varint, field: field)
-                key = try reader.readVarint()
-            case 2:
-                try wireType.expect(.varint, field: field)
-                value = try reader.readVarint()
-            default:
-                try reader.skip(wireType)
+        while let tag = try reader.readTag() {
+            switch tag.field {
+            case 1: key = try reader.readUInt64(tag)
+            case 2: value = try reader.readUInt64(tag)
+            default: try reader.skip(tag)
             }
         }
         return (key, value)

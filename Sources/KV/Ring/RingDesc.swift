@@ -16,25 +16,19 @@ public struct RingDesc: Equatable, Sendable {
     public init(decoding bytes: ArraySlice<UInt8>) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         var instances: [String: InstanceDesc] = [:]
-        while let (field, wireType) = try reader.readTag() {
-            guard field == Field.ingesters else {
-                try reader.skip(wireType)
+        while let tag = try reader.readTag() {
+            guard tag.field == Field.ingesters else {
+                try reader.skip(tag)
                 continue
             }
-            try wireType.expect(.lengthDelimited, field: field)
-            var entry = ProtobufReader(try reader.readLengthDelimited())
+            var entry = ProtobufReader(try reader.readBytes(tag))
             var key = ""
             var value = InstanceDesc()
-            while let (entryField, entryWireType) = try entry.readTag() {
-                switch entryField {
-                case 1:
-                    try entryWireType.expect(.lengthDelimited, field: entryField)
-                    key = try entry.readString(field: entryField)
-                case 2:
-                    try entryWireType.expect(.lengthDelimited, field: entryField)
-                    value = try InstanceDesc(decoding: try entry.readLengthDelimited())
-                default:
-                    try entry.skip(entryWireType)
+            while let entryTag = try entry.readTag() {
+                switch entryTag.field {
+                case 1: key = try entry.readString(entryTag)
+                case 2: value = try InstanceDesc(decoding: try entry.readBytes(entryTag))
+                default: try entry.skip(entryTag)
                 }
             }
             instances[key] = value

@@ -31,25 +31,14 @@ public struct KeyValuePair: Equatable, Sendable {
     public init(decoding bytes: ArraySlice<UInt8>) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         var pair = KeyValuePair(key: "", value: [], codec: "")
-        while let (field, wireType) = try reader.readTag() {
-            switch field {
-            case Field.key:
-                try wireType.expect(.lengthDelimited, field: field)
-                pair.key = try reader.readString(field: field)
-            case Field.value:
-                try wireType.expect(.lengthDelimited, field: field)
-                pair.value = Array(try reader.readLengthDelimited())
-            case Field.codec:
-                try wireType.expect(.lengthDelimited, field: field)
-                pair.codec = try reader.readString(field: field)
-            case Field.deleted:
-                try wireType.expect(.varint, field: field)
-                pair.deleted = try reader.readVarint() != 0
-            case Field.updateTimeMillis:
-                try wireType.expect(.varint, field: field)
-                pair.updateTimeMillis = Int64(bitPattern: try reader.readVarint())
-            default:
-                try reader.skip(wireType)
+        while let tag = try reader.readTag() {
+            switch tag.field {
+            case Field.key: pair.key = try reader.readString(tag)
+            case Field.value: pair.value = Array(try reader.readBytes(tag))
+            case Field.codec: pair.codec = try reader.readString(tag)
+            case Field.deleted: pair.deleted = try reader.readBool(tag)
+            case Field.updateTimeMillis: pair.updateTimeMillis = try reader.readInt64(tag)
+            default: try reader.skip(tag)
             }
         }
         self = pair
