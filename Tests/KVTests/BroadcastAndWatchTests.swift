@@ -80,3 +80,29 @@ import KV
         #expect(watchers.takeNotifications(prefixWatcher) == ["collectors/ring"])
     }
 }
+
+/// Message history (dskit-kv-ring.md 3.7).
+@Suite struct KVMessageHistoryTests {
+    private func entry(_ size: Int) -> KVMessageHistory.Entry {
+        KVMessageHistory.Entry(timeMillis: 1, size: size, pair: KeyValuePair(key: "k", value: [], codec: "ringDesc"),
+                               version: 1, changes: ["a"])
+    }
+
+    @Test func oldestEntriesLeaveToKeepEachListWithinTheLimit() {
+        var history = KVMessageHistory(limitBytes: 100)
+        history.recordReceived(entry(40))
+        history.recordSent(entry(90))
+        history.recordReceived(entry(40))
+        history.recordReceived(entry(30))
+        #expect(history.received.map(\.id) == [3, 4])
+        #expect(history.sent.map(\.id) == [2])
+        history.recordSent(entry(150)) // larger than the limit: nothing stays
+        #expect(history.sent.isEmpty)
+    }
+
+    @Test func zeroLimitKeepsNothing() {
+        var history = KVMessageHistory(limitBytes: 0)
+        history.recordReceived(entry(1))
+        #expect(history.received.isEmpty)
+    }
+}

@@ -37,7 +37,6 @@ extension KVStore {
                                updateTimeMillis: nowMillis, casVersion: readVersion, nowMillis: nowMillis)
         switch result {
         case .versionMismatch:
-            counters.casFailures += 1
             return .versionMismatch
         case .unchanged:
             return .noChangeDetected
@@ -46,6 +45,12 @@ extension KVStore {
             publish(key: key, result: result, codecID: codecID, local: true)
             return .changed(delta: delta, version: version)
         }
+    }
+
+    /// The caller's retries ran out (`casMaxAttempts`) or it stopped on an error: dskit's
+    /// `cas_failure_total`.
+    public mutating func casGaveUp() {
+        counters.casFailures += 1
     }
 
     /// One CAS attempt: read, run `update` on the value read, commit.

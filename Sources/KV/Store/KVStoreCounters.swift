@@ -10,8 +10,10 @@ public struct KVStoreCounters: Equatable, Sendable {
     /// `state_pulls_*`: local state handed out (LocalState).
     public var statePulls = 0
     public var statePullsBytes = 0
+    /// `cas_attempt_total`: every CAS attempt, retries included.
     public var casAttempts = 0
     public var casSuccesses = 0
+    /// `cas_failure_total`: CAS operations the caller gave up on (`KVStore.casGaveUp`).
     public var casFailures = 0
     /// `kv_store_value_tombstones{key}`: LEFT entries still held, as of the last sweep of that key.
     public var tombstones: [String: Int] = [:]
