@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Membership", "Wire"], swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "KVTests", dependencies: ["KV", "Wire", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "KVTests", dependencies: ["KV", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CShims"], swiftSettings: strict),
