@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MonotonicTime", targets: ["MonotonicTime"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "KV", targets: ["KV"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Config", targets: ["Config"]),
@@ -32,6 +33,8 @@ let package = Package(
         // Pure cores: no sockets, no clocks, no threads.
         .target(name: "Wire", dependencies: ["COpenSSL", "CSnappy"], swiftSettings: strict),
         .target(name: "Membership", dependencies: ["MonotonicTime", "Wire"], swiftSettings: strict),
+        // dskit's KV store and hash ring (dskit-kv-ring.md 3, 5).
+        .target(name: "KV", dependencies: ["Wire"], swiftSettings: strict),
 
         // Runtime.
         .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL", "CAres"], swiftSettings: strict),
@@ -51,6 +54,7 @@ let package = Package(
         .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "KVTests", dependencies: ["KV", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
