@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MonotonicTime", targets: ["MonotonicTime"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "KV", targets: ["KV"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Config", targets: ["Config"]),
@@ -19,6 +20,7 @@ let package = Package(
     ],
     targets: [
         // C system libraries, each found through pkg-config with its Debian provider.
+        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -31,29 +33,35 @@ let package = Package(
         // Pure cores: no sockets, no clocks, no threads.
         .target(name: "Wire", dependencies: ["COpenSSL", "CSnappy"], swiftSettings: strict),
         .target(name: "Membership", dependencies: ["MonotonicTime", "Wire"], swiftSettings: strict),
+        // dskit's KV store and hash ring (dskit-kv-ring.md 3, 5).
+        .target(name: "KV", dependencies: ["Wire"], swiftSettings: strict),
 
         // Runtime.
-        .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL"], swiftSettings: strict),
+        .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL", "CAres"], swiftSettings: strict),
         .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership", "CYAML"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
-        // halves idle RSS. getaddrinfo then loads glibc's NSS modules at run time.
+        // halves idle RSS. Names resolve through c-ares (no getaddrinfo, so no NSS modules).
         .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
         .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
+        // Test support: a real dnsmasq serving test records, and a DNS server that never answers.
+        .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "KVTests", dependencies: ["KV", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
-        .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims"], swiftSettings: strict),
+        .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "Wire", "Transport", "EventLoop"],
+        .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "Wire", "Transport", "EventLoop",
+                                                    "NetworkTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["Node", "Wire", "NetworkTestSupport"], swiftSettings: strict),
     ]
 )

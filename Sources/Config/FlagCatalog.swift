@@ -60,7 +60,7 @@ public enum FlagCatalog {
                    "Accept unlabelled inbound traffic even when a label is set"),
         // Joining (dskit-kv-ring.md §4).
         memberlist("join", "join_members", .list, .list([]),
-                   "Member to join, [name/]host[:port]; repeat the flag or use a comma list"),
+                   "Member to join: [name/]host[:port], dns+host:port, dnssrv+name[:port] or dnssrvnoa+name[:port]; repeat the flag or use a comma list"),
         memberlist("min-join-backoff", "min_join_backoff", .duration, seconds(1), "Minimum backoff between join attempts"),
         memberlist("max-join-backoff", "max_join_backoff", .duration, seconds(60), "Maximum backoff between join attempts"),
         memberlist("max-join-retries", "max_join_retries", nonNegative, .int(10),
@@ -117,8 +117,8 @@ public enum FlagCatalog {
                    "Gossip and probe within the own zone; bridge nodes cross zones (needs the zone)"),
         memberlist("zone-aware-routing.instance-availability-zone", "zone_aware_routing.instance_availability_zone",
                    .string, .string(""), "This node's zone (at most 16 bytes)"),
-        memberlist("zone-aware-routing.role", "zone_aware_routing.role", .choice(ZoneRole.allCases.map(\.name)),
-                   .string(ZoneRole.member.name), "member (stays in its zone) or bridge (links zones)"),
+        memberlist("zone-aware-routing.role", "zone_aware_routing.role", .choice(ZoneRouting.Role.names.map(\.name)),
+                   .string("member"), "member (stays in its zone) or bridge (links zones)"),
         // Propagation delay tracker (KV store).
         memberlist("propagation-delay-tracker.enabled", "propagation_delay_tracker.enabled", .bool, .bool(false),
                    "KV store: publish beacons to measure how long updates take to reach every node"),
@@ -146,6 +146,8 @@ public enum FlagCatalog {
         // Ours.
         FlagDefinition("memberlist.transport", .choice(TransportKind.allCases.map(\.rawValue)), default: .string("tcp"),
                        "(ours) tcp = dskit's TCP transport; udp = memberlist's UDP+TCP transport"),
+        FlagDefinition("memberlist.dns-resolv-conf", .string, default: .string("/etc/resolv.conf"),
+                       "(ours) resolv.conf for join name lookups (c-ares; nameserver ip:port accepted)"),
         FlagDefinition("memberlist.tls-require-client-cert", .bool, default: .bool(false),
                        "(ours) TLS servers require a client certificate signed by -memberlist.tls-ca-path"),
         FlagDefinition("memberlist.encryption-key-file", .string, default: .string(""),

@@ -70,6 +70,7 @@ extension NodeConfig {
 
         joinMembers = try Self.joinSeeds(settings, "memberlist.join")
         rejoinSeedNodes = try Self.joinSeeds(settings, "memberlist.rejoin-seed-nodes")
+        dnsResolvConfPath = settings.string("memberlist.dns-resolv-conf")
         rejoinInterval = settings.duration("memberlist.rejoin-interval")
         minJoinBackoff = settings.duration("memberlist.min-join-backoff")
         maxJoinBackoff = settings.duration("memberlist.max-join-backoff")
@@ -169,8 +170,8 @@ extension NodeConfig {
     private mutating func readZoneAwareRouting(_ settings: SettingValues) throws(ConfigError) {
         zoneAwareRouting.enabled = settings.bool("memberlist.zone-aware-routing.enabled")
         zoneAwareRouting.zone = settings.string("memberlist.zone-aware-routing.instance-availability-zone")
-        zoneAwareRouting.role = ZoneRole(name: settings.string("memberlist.zone-aware-routing.role")) ?? .member
-        guard zoneAwareRouting.zone.utf8.count <= ZoneMeta.maxZoneLength else {
+        zoneAwareRouting.role = ZoneRouting.Role(name: settings.string("memberlist.zone-aware-routing.role")) ?? .member
+        guard zoneAwareRouting.zone.utf8.count <= ZoneRouting.maxZoneLength else {
             throw .invalidValue(flag: "memberlist.zone-aware-routing.instance-availability-zone",
                                 value: zoneAwareRouting.zone, expected: "a zone name of at most 16 bytes")
         }
@@ -178,6 +179,7 @@ extension NodeConfig {
             throw .inconsistent(flag: "memberlist.zone-aware-routing.enabled",
                                 reason: "needs the zone (-memberlist.zone-aware-routing.instance-availability-zone)")
         }
+        membership.zoneRouting = zoneAwareRouting.routing
     }
 
     private mutating func readKVStore(_ settings: SettingValues) {

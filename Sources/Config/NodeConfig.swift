@@ -23,6 +23,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var advertisePort: UInt16
     /// Parsed `-memberlist.join` entries.
     public var joinMembers: [JoinSeed]
+    /// `-memberlist.dns-resolv-conf` (ours): the resolv.conf join lookups read.
+    public var dnsResolvConfPath: String
     /// Join retry schedule (dskit-kv-ring.md §4, "Full join").
     public var minJoinBackoff: Duration
     public var maxJoinBackoff: Duration
@@ -80,6 +82,7 @@ public struct NodeConfig: Sendable, Equatable {
         advertiseAddress = nil
         advertisePort = 0
         joinMembers = []
+        dnsResolvConfPath = ""
         minJoinBackoff = .zero
         maxJoinBackoff = .zero
         maxJoinRetries = 0

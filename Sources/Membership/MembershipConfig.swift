@@ -69,6 +69,11 @@ public struct MembershipConfig: Sendable, Equatable {
     /// storm cannot grow memory without limit (issue #12, docs/limits.md).
     public var maxQueuedUserBroadcasts: Int
     public var maxQueuedUserBroadcastBytes: Int
+    /// dskit's zone-aware routing; nil = off (every node may be picked).
+    public var zoneRouting: ZoneRouting?
+    /// Send new broadcasts at once, from their retransmit budget, instead of at the next
+    /// gossip ticks (ours, `-memberlist.eager-dissemination`; issue #11). Off by default.
+    public var eagerDissemination: Bool
 
     public init(name: String = "") {
         self.name = name
@@ -107,6 +112,8 @@ public struct MembershipConfig: Sendable, Equatable {
         queueCheckInterval = .seconds(30)
         maxQueuedUserBroadcasts = 4096
         maxQueuedUserBroadcastBytes = 16 * 1024 * 1024
+        zoneRouting = nil
+        eagerDissemination = false
     }
 
     /// memberlist `DefaultLANConfig`.

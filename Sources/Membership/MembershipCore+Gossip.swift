@@ -57,15 +57,34 @@ extension MembershipCore {
         if next <= now { next = now.advanced(byNanoseconds: gossipIntervalNanos) }
         nextGossipTick = next
         out.append(.armTimer(.gossipTick, at: next))
+        gossipRound(peerCount: config.gossipNodes)
+    }
 
-        let peers = randomMembers(config.gossipNodes) { record in
-            if record.name == self.config.name { return true }
+    /// Eager dissemination (ours, `MembershipConfig.eagerDissemination`; issue #11): when a
+    /// call leaves broadcasts that were never sent, send them at once to as many random
+    /// peers as their retransmit limit allows instead of waiting for gossip ticks. The
+    /// sends come out of the same transmit budget (each peer's packet is one transmit), so a
+    /// change costs no more datagrams than tick gossip; it only spends them sooner.
+    func disseminateFreshBroadcasts() {
+        guard config.eagerDissemination, started else { return }
+        let fresh = broadcasts.entries.first?.transmits == 0 || userBroadcasts.entries.first?.transmits == 0
+        guard fresh else { return }
+        gossipRound(peerCount: retransmitLimit)
+    }
+
+    /// One gossip round: queued broadcasts to `peerCount` random nodes that are alive,
+    /// suspect, or dead within GossipToTheDeadTime (§7.2), as zone routing allows.
+    func gossipRound(peerCount: Int) {
+        let excluded: (MemberRecord) -> Bool = { record in
+            if record.name == self.config.name || !self.zoneSelects(record) { return true }
             switch record.state {
             case .alive, .suspect: return false
             case .dead: return self.now.nanoseconds(since: record.stateChange) > self.gossipToTheDeadNanos
             case .left: return true
             }
         }
+        var peers = randomMembers(peerCount, exclude: excluded)
+        if config.zoneRouting?.role == .bridge { includePreferredPeer(in: &peers, upTo: peerCount, excluding: excluded) }
         var budget = config.udpBufferSize - PacketBudget.compoundHeaderOverhead - config.labelOverhead
         budget -= config.encryptionOverhead
         for peerIndex in peers {

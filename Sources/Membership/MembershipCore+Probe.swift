@@ -32,7 +32,7 @@ extension MembershipCore {
             }
             let record = members[probeIndex]
             probeIndex += 1
-            if record.name == config.name || record.isDeadOrLeft {
+            if record.name == config.name || record.isDeadOrLeft || !zoneSelects(record) {
                 checked += 1
                 continue
             }
@@ -74,6 +74,7 @@ extension MembershipCore {
         let target = current.target
         let peers = randomMembers(config.indirectChecks) { record in
             record.name == self.config.name || record.name == target.name || record.state != .alive
+                || !self.zoneSelects(record)
         }
         for peerIndex in peers {
             let peer = members[peerIndex]

@@ -12,7 +12,9 @@ extension MembershipCore {
         let next = now.advanced(byNanoseconds: pushPullIntervalNanos &* Int64(scale))
         nextPushPullTick = next
         out.append(.armTimer(.pushPullTick, at: next))
-        let peers = randomMembers(1) { record in record.name == self.config.name || record.state != .alive }
+        let peers = randomMembers(1) { record in
+            record.name == self.config.name || record.state != .alive || !self.zoneSelects(record)
+        }
         guard let peerIndex = peers.first else { return }
         let peer = members[peerIndex]
         openPushPull(to: peer.address, nodeName: peer.name, join: false, purpose: .periodic(peer.address))

@@ -73,7 +73,9 @@ public final class MembershipCore {
         if let meta, meta.count > Self.metaMaxSize { throw .metaTooLarge(size: meta.count, limit: Self.metaMaxSize) }
         self.config = config
         self.localAddress = advertise
-        self.localMeta = meta
+        // With zone-aware routing and no meta of its own, the node's meta is its zone and
+        // role, as dskit's delegate returns it (dskit-kv-ring.md §3.7).
+        self.localMeta = meta ?? config.zoneRouting?.encodedMeta
         self.random = random
         self.delegate = delegate
         awareness = Awareness(maxMultiplier: config.awarenessMaxMultiplier)
@@ -269,6 +271,13 @@ public final class MembershipCore {
                                                       maxBytes: config.maxQueuedUserBroadcastBytes)
     }
 
+    /// With eager dissemination on, sends broadcasts queued outside a call (by
+    /// `queueUserBroadcast`) at once; otherwise nothing. Every other call does the same
+    /// on its way out.
+    public func disseminate(at now: MonotonicInstant, into effects: inout [MembershipEffect]) {
+        beginCall(now, &effects); defer { endCall(&effects) }
+    }
+
     // MARK: Call plumbing
 
     /// Adopt the caller's buffer as `out` for the duration of one call.
@@ -281,6 +290,7 @@ public final class MembershipCore {
     /// Report finished broadcasts, then hand the buffer back.
     @inline(__always)
     private func endCall(_ effects: inout [MembershipEffect]) {
+        disseminateFreshBroadcasts()
         drainFinishedBroadcasts()
         swap(&out, &effects)
     }

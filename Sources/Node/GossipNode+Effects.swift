@@ -12,12 +12,15 @@ extension GossipNode {
         guard !draining else { return }
         draining = true
         defer { draining = false }
-        while !effects.isEmpty {
-            swap(&effects, &effectBatch)
-            for effect in effectBatch { execute(effect) }
-            effectBatch.removeAll(keepingCapacity: true)
-        }
-        flushRelays()
+        repeat {
+            while !effects.isEmpty {
+                swap(&effects, &effectBatch)
+                for effect in effectBatch { execute(effect) }
+                effectBatch.removeAll(keepingCapacity: true)
+            }
+            // Relays may send at once (eager dissemination): run what they asked for too.
+            flushRelays()
+        } while !effects.isEmpty
     }
 
     private func execute(_ effect: MembershipEffect) {

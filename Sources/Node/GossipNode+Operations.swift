@@ -9,39 +9,22 @@ import Wire
 extension GossipNode {
     // MARK: join
 
-    /// Joins through `seeds` (memberlist-wire.md §9): IP literals directly,
-    /// hostnames resolved off the loop first; one push/pull with Join=true per
-    /// address. `completion` gets the success count and each failure.
+    /// Joins through `seeds` (memberlist-wire.md §9): every entry is resolved
+    /// again (IP literals as given, names and dskit's DNS forms through the
+    /// loop's c-ares resolver, dskit-kv-ring.md §4), then one push/pull with
+    /// Join=true per address. `completion` gets the success count and each failure.
     public func join(_ seeds: [JoinSeed], completion: @escaping (JoinOutcome) -> Void) {
-        var targets: [JoinTarget] = []
-        var lookups: [JoinSeed] = []
-        for seed in seeds {
-            if let ip = seed.ip {
-                targets.append(JoinTarget(address: NodeAddress(ip: ip, port: seed.port), name: seed.name))
-            } else {
-                lookups.append(seed)
-            }
+        joinAddresses.resolve(seeds) { [weak self] resolution in
+            guard let self else { return }
+            self.counters.dnsLookups += resolution.lookups
+            self.counters.dnsFailures += resolution.failedLookups
+            self.counters.dnsProviderResults = resolution.resultsPerEntry
+            for failure in resolution.failures { self.logger.warn("join address lookup failed", ("err", failure)) }
+            self.startJoin(resolution.targets, failures: resolution.failures, completion: completion)
         }
-        guard !lookups.isEmpty else {
-            startJoin(targets, failures: [], completion: completion)
-            return
-        }
-        nextResolution &+= 1
-        let request = nextResolution
-        var pending = PendingJoin(targets: targets, failures: [], outstanding: lookups.count,
-                                  completion: completion, seeds: [:])
-        for (index, seed) in lookups.enumerated() {
-            let key = request &* 1024 &+ UInt64(index)
-            pending.seeds[key] = seed
-            let queue = commands
-            HostResolver.resolve(seed.host) { result in
-                queue.post(.resolved(request: key, result))
-            }
-        }
-        pendingResolutions[request] = pending
     }
 
-    /// Parses textual `[name/]host[:port]` entries, then joins.
+    /// Parses textual entries (`JoinSeed` forms), then joins.
     public func join(_ entries: [String], completion: @escaping (JoinOutcome) -> Void) {
         var seeds: [JoinSeed] = []
         var failures: [String] = []
@@ -56,26 +39,6 @@ extension GossipNode {
             return
         }
         join(seeds, completion: completion)
-    }
-
-    func resolutionFinished(_ key: UInt64, _ result: Result<[IPAddress], HostResolutionError>) {
-        let request = key / 1024
-        guard var pending = pendingResolutions[request], let seed = pending.seeds[key] else { return }
-        switch result {
-        case .success(let addresses):
-            for ip in addresses {
-                pending.targets.append(JoinTarget(address: NodeAddress(ip: ip, port: seed.port), name: seed.name))
-            }
-        case .failure(let error):
-            pending.failures.append("\(seed): \(error)")
-        }
-        pending.outstanding -= 1
-        if pending.outstanding > 0 {
-            pendingResolutions[request] = pending
-            return
-        }
-        pendingResolutions[request] = nil
-        startJoin(pending.targets, failures: pending.failures, completion: pending.completion)
     }
 
     private func startJoin(_ targets: [JoinTarget], failures: [String], completion: @escaping (JoinOutcome) -> Void) {
@@ -117,6 +80,10 @@ extension GossipNode {
         guard !isShutDown else { return }
         _ = relay.firstSighting(payload)
         core.queueUserBroadcast(payload, key: nil)
+        if config.membership.eagerDissemination {
+            core.disseminate(at: MonotonicInstant.now(), into: &effects)
+            drain()
+        }
     }
 
     /// A user message from a packet or stream: delivered and relayed once per
@@ -136,6 +103,7 @@ extension GossipNode {
             core.queueUserBroadcast(payload, key: nil)
             onEvent?(.userMessage(payload))
         }
+        if config.membership.eagerDissemination { core.disseminate(at: MonotonicInstant.now(), into: &effects) }
     }
 
     // MARK: commands from other threads
@@ -162,8 +130,6 @@ extension GossipNode {
         case .shutdown(let reply):
             shutdown()
             reply()
-        case .resolved(let key, let result):
-            resolutionFinished(key, result)
         }
     }
 
@@ -175,7 +141,7 @@ extension GossipNode {
         case .members(let reply): reply([])
         case .counters(let reply): reply(countersSnapshot)
         case .shutdown(let reply): reply()
-        case .broadcast, .resolved: break
+        case .broadcast: break
         }
     }
 }

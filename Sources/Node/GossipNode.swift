@@ -59,8 +59,8 @@ public final class GossipNode {
     var joinRetryTimer: TimerID?
     var rejoinTimer: TimerID?
     var departure: Departure?
-    var pendingResolutions: [UInt64: PendingJoin] = [:]
-    var nextResolution: UInt64 = 0
+    /// Join entries to addresses, with c-ares on this loop (dskit's DNS provider).
+    let joinAddresses: JoinAddressProvider
     var exchanges: [ObjectIdentifier: StreamExchange] = [:]
     var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
     public private(set) var isShutDown = false
@@ -114,7 +114,7 @@ public final class GossipNode {
         let delegate = CoreDelegate()
         do {
             core = try MembershipCore(config: config.membership, advertise: advertise,
-                                      meta: config.zoneAwareRouting.nodeMeta, random: SeededRandom(seed: generator.next()), delegate: delegate)
+                                      random: SeededRandom(seed: generator.next()), delegate: delegate)
         } catch {
             transport.shutdown()
             throw .membership("\(error)")
@@ -125,6 +125,7 @@ public final class GossipNode {
         logger.baseFields.append(("node", config.membership.name))
         self.logger = logger
         coreDelegate = delegate
+        joinAddresses = JoinAddressProvider(loop: loop, resolvConfPath: config.dnsResolvConfPath)
         commands = try NodeCommandQueue()
         effects.reserveCapacity(64)
         effectBatch.reserveCapacity(64)
@@ -194,6 +195,7 @@ public final class GossipNode {
         exchanges.removeAll()
         for (_, handler) in inboundStreams { handler.close() }
         inboundStreams.removeAll()
+        joinAddresses.close()
         for command in commands.close() { answerClosed(command) }
         if let commandWatch { loop.unwatch(commandWatch) }
         commandWatch = nil
@@ -210,14 +212,4 @@ public final class GossipNode {
         let length = buffer.firstIndex(of: 0) ?? buffer.count
         return String(decoding: buffer[0..<length], as: UTF8.self)
     }
-}
-
-/// A join waiting for its hostnames to resolve.
-struct PendingJoin {
-    var targets: [JoinTarget]
-    var failures: [String]
-    var outstanding: Int
-    var completion: (JoinOutcome) -> Void
-    /// Seed each resolution belongs to.
-    var seeds: [UInt64: JoinSeed]
 }

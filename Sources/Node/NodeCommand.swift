@@ -1,8 +1,7 @@
 import Membership
 import Wire
 
-/// Work handed to a node's loop from another thread (the `NodeHandle` API,
-/// name resolution). Replies are `@Sendable` closures called on the loop.
+/// Work handed to a node's loop from another thread (the `NodeHandle` API). Replies are `@Sendable` closures called on the loop.
 enum NodeCommand: Sendable {
     case join([String], reply: @Sendable (JoinOutcome) -> Void)
     case leave(timeout: Duration, reply: @Sendable (Bool) -> Void)
@@ -10,6 +9,4 @@ enum NodeCommand: Sendable {
     case broadcast([UInt8])
     case counters(reply: @Sendable (NodeCounters) -> Void)
     case shutdown(reply: @Sendable () -> Void)
-    /// A background name lookup finished (`HostResolver`).
-    case resolved(request: UInt64, Result<[IPAddress], HostResolutionError>)
 }

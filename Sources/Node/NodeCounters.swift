@@ -21,6 +21,13 @@ public struct NodeCounters: Sendable, Equatable {
     public var packetsSent = 0
     /// Packets decoded and handed to the core.
     public var packetsReceived = 0
+    /// Join entries looked up in DNS, and those whose lookup failed (their previous
+    /// answer was used): dskit's `dns_lookups_total` and `dns_failures_total`.
+    public var dnsLookups = 0
+    public var dnsFailures = 0
+    /// Addresses (SRV targets for `dnssrvnoa+`) each looked-up join entry gave at
+    /// the last resolution, by entry: dskit's `dns_provider_results` gauge.
+    public var dnsProviderResults: [String: Int] = [:]
 
     public init() {}
 

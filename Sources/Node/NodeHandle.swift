@@ -47,7 +47,7 @@ public final class NodeHandle: Sendable {
         }
     }
 
-    /// Joins through `[name/]host[:port]` entries; hostnames are resolved off the loop.
+    /// Joins through `-memberlist.join` entries (`JoinSeed` forms); names are resolved on the loop with c-ares.
     public func join(_ addresses: [String]) async -> JoinOutcome {
         await withCheckedContinuation { continuation in
             let posted = commands.post(.join(addresses, reply: { continuation.resume(returning: $0) }))

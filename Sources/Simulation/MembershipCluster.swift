@@ -41,13 +41,17 @@ public final class MembershipCluster {
     ///   - recordsEvents: also keep the full observation log in the simulator.
     ///   - rebroadcastsUserMessages: nodes re-queue user messages new to them
     ///     (Serf/dskit behaviour); false is bare memberlist.
+    ///   - configure: adjusts one node's settings (zones, roles) before its core is built.
     public init(seed: UInt64, config: MembershipConfig = .lan, conditions: LinkConditions = .lan,
-                recordsEvents: Bool = false, rebroadcastsUserMessages: Bool = true) {
+                recordsEvents: Bool = false, rebroadcastsUserMessages: Bool = true,
+                configure: ((NodeID, inout MembershipConfig) -> Void)? = nil) {
         self.config = config
         let seedAddress = SimulatedAddressing.address(of: NodeID(0))
         let seedTarget = JoinTarget(address: seedAddress, name: SimulatedAddressing.name(of: NodeID(0)))
         simulator = Simulator(seed: seed, conditions: conditions, recordsEvents: recordsEvents) { context in
-            try MembershipNode(context: context, config: config,
+            var config = config
+            configure?(context.id, &config)
+            return try MembershipNode(context: context, config: config,
                                joinTargets: context.id.index == 0 ? [] : [seedTarget],
                                rebroadcastsUserMessages: rebroadcastsUserMessages)
         }
@@ -151,7 +155,7 @@ public final class MembershipCluster {
     /// tracks when each other running node receives it.
     @discardableResult
     public func broadcast(_ payload: [UInt8], from origin: NodeID) -> TrackerID {
-        simulator.call(origin) { node, _, _ in node.broadcast(payload) }
+        simulator.call(origin) { node, now, effects in node.broadcast(payload, at: now, effects: &effects) }
         let others = nodeIDs.filter { $0 != origin && simulator.isRunning($0) }.count
         return track(population: others, excluding: origin) { observation in
             if case let .userMessage(bytes) = observation { return bytes == payload }

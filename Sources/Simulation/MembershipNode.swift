@@ -126,10 +126,14 @@ public struct MembershipNode: SimulatedNode {
     }
 
     /// Queues a user broadcast originating here (marked seen, so it is not
-    /// delivered or re-queued when it comes back).
-    public mutating func broadcast(_ payload: [UInt8], key: String? = nil) {
+    /// delivered or re-queued when it comes back); with eager dissemination it goes
+    /// out at once.
+    public mutating func broadcast(_ payload: [UInt8], key: String? = nil, at now: VirtualInstant,
+                                   effects: inout [SimulatedEffect<MembershipNode>]) {
         _ = relay.firstSighting(payload)
         core.queueUserBroadcast(payload, key: key)
+        core.disseminate(at: Self.instant(now), into: &scratch)
+        translate(at: now, into: &effects)
     }
 
     /// Runs an API call on the core (join, leave, update, broadcast) and
@@ -169,6 +173,14 @@ public struct MembershipNode: SimulatedNode {
         }
         scratch.removeAll(keepingCapacity: true)
         if !inbox.messages.isEmpty {
+            var relayed = false
+            defer {
+                // Relays queued outside a core call go out at once under eager dissemination.
+                if relayed && core.config.eagerDissemination {
+                    core.disseminate(at: Self.instant(now), into: &scratch)
+                    translate(at: now, into: &effects)
+                }
+            }
             for message in inbox.messages {
                 if !rebroadcastsUserMessages {
                     // Bare memberlist hands every copy to the application.
@@ -176,6 +188,7 @@ public struct MembershipNode: SimulatedNode {
                 } else if relay.firstSighting(message) {
                     effects.append(.event(.userMessage(message)))
                     core.queueUserBroadcast(message)
+                    relayed = true
                 }
             }
             inbox.messages.removeAll(keepingCapacity: true)

@@ -18,6 +18,8 @@ public final class Simulator<Node: SimulatedNode> {
     public var recordsEvents: Bool
     /// Called with every observation as it happens.
     public var onEvent: ((VirtualInstant, NodeID, Node.Event) -> Void)?
+    /// Called for every datagram a node sends (before loss and partitions): sender, receiver, packet.
+    public var onDatagramSent: ((NodeID, NodeID, Node.Packet) -> Void)?
 
     /// One observation, stamped with when and where it happened.
     public struct LoggedEvent {
@@ -288,6 +290,7 @@ public final class Simulator<Node: SimulatedNode> {
         switch effect {
         case let .send(packet, to):
             counters.datagramsSent += 1
+            onDatagramSent?(id, to, packet)
             guard nodes.indices.contains(to.index) else {
                 counters.datagramsLost += 1
                 return

@@ -2,9 +2,8 @@ import Glibc
 import Testing
 
 extension ProcessClusterTests {
-    /// memberlistd is linked fully static, and a static glibc's getaddrinfo loads the NSS
-    /// modules of the installed glibc at run time: a join given as `host:port` (README,
-    /// `-memberlist.join`) must still resolve, off the event loop, on both transports.
+    /// A join given as `host:port` (README, `-memberlist.join`) resolves through c-ares on
+    /// the event loop, /etc/hosts first, in the fully static binary, on both transports.
     @Suite struct HostnameJoinTests {
         @Test(arguments: ["tcp", "udp"])
         func joinsASeedGivenByHostname(transport: String) async throws {

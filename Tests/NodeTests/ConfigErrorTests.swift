@@ -49,10 +49,13 @@ import Testing
             == "invalid value \"10.0.0\" for flag -memberlist.advertise-addr: expected an IP address such as 10.0.0.1 or fd00::1")
     }
 
-    @Test func dnsJoinFormsAreNotSupportedYet() {
-        #expect(message(["-memberlist.join=dns+memberlist.ns.svc:7946"])
-            == "invalid value \"dns+memberlist.ns.svc:7946\" for flag -memberlist.join: expected DNS service discovery (dns+) is not supported yet; use [name/]host[:port]")
-        #expect(message(["-memberlist.join=dnssrv+_tcp.x"])?.contains("(dnssrv+) is not supported yet") == true)
+    @Test func badJoinEntriesNameTheValidForms() {
+        #expect(message(["-memberlist.join=dnsa+memberlist.ns.svc:7946"])
+            == "invalid value \"dnsa+memberlist.ns.svc:7946\" for flag -memberlist.join: expected [name/]host[:port], dns+host:port, dnssrv+_service._proto.name[:port] or dnssrvnoa+_service._proto.name[:port] (IPv6 literals in brackets); unknown prefix dnsa+")
+        #expect(message(["-memberlist.join=dns+memberlist.ns.svc"])
+            == "invalid value \"dns+memberlist.ns.svc\" for flag -memberlist.join: expected dns+host:port (the port is mandatory)")
+        #expect(message(["-memberlist.join=dnssrv+_m._tcp.x:0"])
+            == "invalid value \"dnssrv+_m._tcp.x:0\" for flag -memberlist.join: expected dnssrv+_service._proto.name[:port] (bad port)")
         #expect(message(["-memberlist.join=10.0.0.1:99999"])
             == "invalid value \"10.0.0.1:99999\" for flag -memberlist.join: expected [name/]host[:port] (bad port)")
     }

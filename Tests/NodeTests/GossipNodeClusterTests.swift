@@ -219,17 +219,6 @@ import Testing
             && !plan.continues(reached: 0, remaining: 0))
     }
 
-    @Test func zoneMetaIsDskitsEncodingAndMalformedReadsAsMember() {
-        let meta = ZoneMeta(role: .bridge, zone: "zone-b")
-        #expect(meta.encoded == [1, 2, 6] + Array("zone-b".utf8))
-        #expect(ZoneMeta(decoding: meta.encoded) == meta)
-        let member = ZoneMeta(role: .member, zone: "")
-        #expect(ZoneMeta(decoding: nil) == member)
-        #expect(ZoneMeta(decoding: [2, 2, 0]) == member, "unknown version")
-        #expect(ZoneMeta(decoding: [1, 9, 0]) == member, "unknown role")
-        #expect(ZoneMeta(decoding: [1, 2, 5, 65]) == member, "zone length beyond the bytes")
-    }
-
     @Test func fastJoinThenFullJoinThenRejoinFindsASeedThatCameUpLater() throws {
         let script = try LoopScript()
         let network = InMemoryNetwork(loop: script.loop)

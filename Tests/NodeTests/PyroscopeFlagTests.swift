@@ -122,13 +122,13 @@ import Testing
         #expect(config.kvStore.propagationDelayTracker.beaconLifetime == .seconds(300))
         #expect(config.kvStore.propagationDelayTracker.logBeaconsLatencyLongerThan == .seconds(3))
         #expect(config.zoneAwareRouting == ZoneAwareRouting(enabled: true, zone: "eu-1a", role: .bridge))
-        #expect(config.zoneAwareRouting.nodeMeta == [1, 2, 5] + Array("eu-1a".utf8))
+        #expect(config.membership.zoneRouting?.encodedMeta == [1, 2, 5] + Array("eu-1a".utf8))
         #expect(config.compressionAlgorithm == .snappy && config.transportDebug)
         #expect(config.rejoinInterval == .seconds(60) && config.rejoinSeedNodes.map(\.description) == ["10.0.0.9:7946"])
         #expect(config.abortIfFastJoinFails && config.fastJoinMinNodes == 2)
         #expect(config.server.httpListenAddress == "127.0.0.1" && config.server.httpListenPort == 8080)
         let defaults = try NodeConfig.parse([])
-        #expect(defaults.zoneAwareRouting.nodeMeta == nil, "dskit's meta is empty unless zone-aware routing is on")
+        #expect(defaults.membership.zoneRouting == nil, "dskit's meta is empty unless zone-aware routing is on")
         #expect(defaults.server.httpListenPort == 4040 && defaults.kvStore.watchPrefixBufferSize == 128)
     }
 

@@ -1,0 +1,17 @@
+/// One SRV answer (RFC 2782): where a service instance listens.
+public struct DNSServiceRecord: Hashable, Sendable, CustomStringConvertible {
+    /// The target host name, without the trailing dot.
+    public var target: String
+    public var port: UInt16
+    public var priority: UInt16
+    public var weight: UInt16
+
+    public init(target: String, port: UInt16, priority: UInt16, weight: UInt16) {
+        self.target = target
+        self.port = port
+        self.priority = priority
+        self.weight = weight
+    }
+
+    public var description: String { "\(target):\(port) (priority \(priority), weight \(weight))" }
+}
