@@ -157,6 +157,8 @@ public enum FlagCatalog {
         FlagDefinition("memberlist.probe-timeout", .duration, default: seconds(2), note: "2s (tcp), 500ms (udp)",
                        "(ours) Wait for a direct ack before probing indirectly"),
         FlagDefinition("memberlist.suspicion-mult", positive, default: .int(4), "(ours) Suspicion timeout multiplier"),
+        FlagDefinition("memberlist.eager-dissemination", .bool, default: .bool(false),
+                       "(ours) Send new gossip at once to retransmit-limit peers instead of at the next gossip ticks"),
         FlagDefinition("log.level", .choice(LogLevel.allCases.map(\.rawValue)), default: .string("info"),
                        "Log level: debug, info, warn or error"),
         FlagDefinition("memberlistd.stdin-commands", .bool, default: .bool(false),

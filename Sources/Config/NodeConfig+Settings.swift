@@ -93,6 +93,7 @@ extension NodeConfig {
         compressionAlgorithm = settings.string("memberlist.compression-algorithm") == "snappy" ? .snappy : .lzw
         receivedMessagesQueueSize = settings.int("memberlist.received-messages-queue-size")
         membership.suspicionMult = settings.int("memberlist.suspicion-mult")
+        membership.eagerDissemination = settings.bool("memberlist.eager-dissemination")
         if membership.gossipInterval == .zero {
             throw .invalidValue(flag: "memberlist.gossip-interval", value: "0s",
                                 expected: "a positive duration such as 200ms")

@@ -99,6 +99,15 @@ import Wire
         }
     }
 
+    @Test func pyroscopeServerKeysWeDoNotServeAreSkippedWithAWarning() throws {
+        let yaml = "server:\n  http_listen_port: 4100\n  grpc_listen_port: 9095\n  log_level: debug\n"
+        let loaded = try Self.load(["config.yaml": yaml], ["-config.file=config.yaml"])
+        #expect(loaded.config.server.httpListenPort == 4100)
+        let skip = "memberlistd serves only server.http_listen_address and server.http_listen_port"
+        #expect(loaded.warnings == ["config.yaml:3:3: skipping server.grpc_listen_port: \(skip)",
+                                    "config.yaml:4:3: skipping server.log_level: \(skip)"])
+    }
+
     @Test func pyroscopeReferenceBlockLandsInNodeConfig() throws {
         let loaded = try Self.load(["pyroscope.yaml": Self.reference], ["-config.file=pyroscope.yaml"])
         let config = loaded.config
@@ -187,8 +196,8 @@ import Wire
             == "config.yaml:3:14: memberlist.zone_aware_routing.enabled: needs the zone (-memberlist.zone-aware-routing.instance-availability-zone)")
         #expect(Self.error("memberlist:\n  gossip_intervall: 1s\n")?
             .hasPrefix("config.yaml:2:3: memberlist.gossip_intervall: unknown key: expected one of node_name, ") == true)
-        #expect(Self.error("server:\n  grpc_listen_port: 9095\n")
-            == "config.yaml:2:3: server.grpc_listen_port: unknown key: expected one of http_listen_address, http_listen_port")
+        #expect(Self.error("server:\n  grpc_listen_portt: 9095\n")
+            == "config.yaml:2:3: server.grpc_listen_portt: unknown key: expected one of http_listen_address, http_listen_port")
         #expect(Self.error("memberlistd:\n  x: 1\n")
             == "config.yaml:1:1: memberlistd: unknown block: expected memberlist: or server: (or a Pyroscope block, which is skipped)")
         #expect(Self.error("memberlist:\n  gossip_nodes: 3\n  gossip_nodes: 4\n")

@@ -107,3 +107,12 @@ import Wire
         #expect(GoDuration.format(.zero) == "0s")
     }
 }
+
+/// Our own flag for eager dissemination (issue #11) reaches the membership config.
+@Suite struct EagerDisseminationFlagTests {
+    @Test func flagTurnsEagerDisseminationOn() throws {
+        #expect(try NodeConfig.parse([]).membership.eagerDissemination == false)
+        #expect(try NodeConfig.parse(["-memberlist.eager-dissemination"]).membership.eagerDissemination == true)
+        #expect(try NodeConfig.parse(["-memberlist.eager-dissemination=false"]).membership.eagerDissemination == false)
+    }
+}
