@@ -82,7 +82,7 @@ public enum FlagCatalog {
         FlagDefinition("log.level", .choice(LogLevel.allCases.map(\.rawValue)), default: "info",
                        "Log level: debug, info, warn or error"),
         FlagDefinition("memberlistd.stdin-commands", .bool, default: "false",
-                       "(ours) Read commands from stdin: 'broadcast <text>', 'members', 'leave'"),
+                       "(ours) Read commands from stdin: 'broadcast <text>', 'members', 'kv', 'leave'"),
     ] + NodeConfig.kvFlagDefinitions
 
     /// The `-help` text: one flag per entry with its default and meaning.

@@ -183,6 +183,53 @@ final class MemberlistdProcess: Sendable {
         throw GoPeerError.timedOut(waitingFor: "members reply", peer: name, recent: [], stderrTail: recentLog())
     }
 
+    /// The `kv` command: KV key → codec, and per ring key the instances → state.
+    struct KVListing: Sendable {
+        var keys: [String: String] = [:]
+        var rings: [String: [String: String]] = [:]
+    }
+
+    func kv() async throws -> KVListing {
+        let before = stdoutText.withLock { $0.count }
+        try send("kv")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let text = stdoutText.withLock { String($0.dropFirst(before)) }
+            if text.contains("kv count=") {
+                var listing = KVListing()
+                for line in text.split(separator: "\n") {
+                    if line.hasPrefix("kv key=") {
+                        let fields = Self.parseLogfmt(String(line.dropFirst("kv ".count)))
+                        if let key = fields["key"] { listing.keys[key] = fields["codec"] ?? "" }
+                    } else if line.hasPrefix("ring ") {
+                        let fields = Self.parseLogfmt(String(line.dropFirst("ring ".count)))
+                        if let key = fields["key"], let instance = fields["instance"] {
+                            listing.rings[key, default: [:]][instance] = fields["state"] ?? ""
+                        }
+                    }
+                }
+                return listing
+            }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        throw GoPeerError.timedOut(waitingFor: "kv reply", peer: name, recent: [], stderrTail: recentLog())
+    }
+
+    /// Polls `kv` until `condition` holds.
+    @discardableResult
+    func waitForKV(_ what: String, timeout: Duration = .seconds(20),
+                   until condition: (KVListing) -> Bool) async throws -> KVListing {
+        let deadline = ContinuousClock.now + timeout
+        var last = KVListing()
+        while ContinuousClock.now < deadline {
+            last = try await kv()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw GoPeerError.timedOut(waitingFor: "\(what); last: \(last)", peer: name, recent: [],
+                                   stderrTail: recentLog())
+    }
+
     /// Polls `members` until `condition` holds.
     @discardableResult
     func waitForMembers(_ what: String, timeout: Duration = .seconds(20),
