@@ -143,17 +143,22 @@ func (s *kvState) store(p kvPair) bool {
 	return true
 }
 
-// localState is dskit's push/pull user state: [uint32 BE length][KeyValuePair]...
-func (s *kvState) localState() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// sortedKeys lists the stored keys in order; the caller holds mu.
+func (s *kvState) sortedKeys() []string {
 	keys := make([]string, 0, len(s.pairs))
 	for k := range s.pairs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	return keys
+}
+
+// localState is dskit's push/pull user state: [uint32 BE length][KeyValuePair]...
+func (s *kvState) localState() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var out []byte
-	for _, k := range keys {
+	for _, k := range s.sortedKeys() {
 		body := s.pairs[k].marshal()
 		out = binary.BigEndian.AppendUint32(out, uint32(len(body)))
 		out = append(out, body...)
@@ -193,13 +198,8 @@ func describe(p kvPair) map[string]interface{} {
 func (s *kvState) dump() []map[string]interface{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	keys := make([]string, 0, len(s.pairs))
-	for k := range s.pairs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	out := []map[string]interface{}{}
-	for _, k := range keys {
+	for _, k := range s.sortedKeys() {
 		out = append(out, describe(s.pairs[k]))
 	}
 	return out
