@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["MonotonicTime", "Wire", "CShims", "COpenSSL", "CAres"], swiftSettings: strict),
         .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership", "CYAML"], swiftSettings: strict),
-        .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
+        .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "KV", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
@@ -59,9 +59,9 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
-        .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "Wire", "Transport", "EventLoop",
+        .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "KV", "Wire", "Transport", "EventLoop",
                                                     "NetworkTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "InteropTests", dependencies: ["Node", "Wire", "NetworkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
     ]
 )

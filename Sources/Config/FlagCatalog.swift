@@ -162,7 +162,18 @@ public enum FlagCatalog {
         FlagDefinition("log.level", .choice(LogLevel.allCases.map(\.rawValue)), default: .string("info"),
                        "Log level: debug, info, warn or error"),
         FlagDefinition("memberlistd.stdin-commands", .bool, default: .bool(false),
-                       "(ours) Read commands from stdin: 'broadcast <text>', 'members', 'leave'"),
+                       "(ours) Read commands from stdin: 'broadcast <text>', 'members', 'kv', 'leave'"),
+        // This node's own ring instance (ours; dskit-kv-ring.md 5.3).
+        FlagDefinition("memberlistd.ring.key", .string, default: .string(""),
+                       "(ours) KV key of a ring this node registers itself in, e.g. collectors/ring; empty = none"),
+        FlagDefinition("memberlistd.ring.instance-id", .string, default: .string(""),
+                       "(ours) The node's ring instance ID (default: the node name)"),
+        FlagDefinition("memberlistd.ring.num-tokens", .int(min: 0, max: 1 << 20), default: .int(128),
+                       "(ours) Tokens the ring instance owns"),
+        FlagDefinition("memberlistd.ring.heartbeat-period", .duration, default: seconds(5),
+                       "(ours) How often the ring instance heartbeats; 0 = never"),
+        FlagDefinition("memberlistd.ring.heartbeat-timeout", .duration, default: seconds(60),
+                       "(ours) Heartbeat age after which a ring instance counts as unhealthy"),
     ]
 
     /// Definitions by flag name.

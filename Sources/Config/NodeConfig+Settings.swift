@@ -122,6 +122,7 @@ extension NodeConfig {
         try readTLS(settings)
         try readZoneAwareRouting(settings)
         readKVStore(settings)
+        try readRing(settings)
         server.httpListenAddress = settings.string("server.http-listen-address")
         server.httpListenPort = settings.int("server.http-listen-port")
 
@@ -181,6 +182,19 @@ extension NodeConfig {
                                 reason: "needs the zone (-memberlist.zone-aware-routing.instance-availability-zone)")
         }
         membership.zoneRouting = zoneAwareRouting.routing
+    }
+
+    /// `-memberlistd.ring.*`: this node's own ring instance (ours).
+    private mutating func readRing(_ settings: SettingValues) throws(ConfigError) {
+        ring.key = settings.string("memberlistd.ring.key")
+        ring.instanceID = settings.string("memberlistd.ring.instance-id")
+        ring.numTokens = settings.int("memberlistd.ring.num-tokens")
+        ring.heartbeatPeriod = settings.duration("memberlistd.ring.heartbeat-period")
+        ring.heartbeatTimeout = settings.duration("memberlistd.ring.heartbeat-timeout")
+        if ring.isEnabled && ring.heartbeatTimeout == .zero {
+            throw .invalidValue(flag: "memberlistd.ring.heartbeat-timeout", value: "0s",
+                                expected: "a positive duration such as 1m (dskit rejects 0)")
+        }
     }
 
     private mutating func readKVStore(_ settings: SettingValues) {

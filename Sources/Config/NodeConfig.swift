@@ -61,6 +61,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var logLevel: LogLevel
     /// `-memberlistd.stdin-commands`.
     public var stdinCommands: Bool
+    /// This node's own ring instance (`-memberlistd.ring.*`).
+    public var ring = RingSettings()
 
     /// dskit's UDPBufferSize when it runs memberlist over its TCP transport: 10 MiB.
     public static let dskitPacketBudget = 10 * 1024 * 1024

@@ -13,10 +13,15 @@ extension MembershipCore {
     }
 
     /// Fill `messages` with broadcasts for one packet (Go `getBroadcasts`):
-    /// memberlist's queue first, then user broadcasts in the space left.
+    /// memberlist's queue first, then the delegate's (dskit's KV: local, then gossip
+    /// queue), then the core's opaque user broadcasts in the space left.
     func collectBroadcasts(overhead: Int, limit: Int, into messages: inout [Message]) {
         let transmitLimit = retransmitLimit
-        let used = broadcasts.take(overhead: overhead, limit: limit, transmitLimit: transmitLimit, into: &messages)
+        var used = broadcasts.take(overhead: overhead, limit: limit, transmitLimit: transmitLimit, into: &messages)
+        if let delegate, limit - used > overhead + Self.userMessageOverhead {
+            used += delegate.broadcasts(overhead: overhead + Self.userMessageOverhead, limit: limit - used,
+                                        into: &messages)
+        }
         let available = limit - used
         if available > overhead + Self.userMessageOverhead && !userBroadcasts.isEmpty {
             userBroadcasts.take(overhead: overhead + Self.userMessageOverhead, limit: available,
@@ -68,6 +73,7 @@ extension MembershipCore {
     func disseminateFreshBroadcasts() {
         guard config.eagerDissemination, started else { return }
         let fresh = broadcasts.entries.first?.transmits == 0 || userBroadcasts.entries.first?.transmits == 0
+            || delegate?.hasUnsentBroadcasts == true
         guard fresh else { return }
         gossipRound(peerCount: retransmitLimit)
     }

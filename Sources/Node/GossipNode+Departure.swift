@@ -1,5 +1,6 @@
 import Config
 import EventLoop
+import MonotonicTime
 
 /// A graceful exit: leave, stop waiting when the leave is broadcast, times out
 /// or no live peer remains, then give the transport a grace period to put the
@@ -30,10 +31,17 @@ extension GossipNode {
         }
         cancelClusterJoin()
         departure = Departure(left: left, stopped: stopped, graceTimer: nil)
-        leave(timeout: timeout) { [weak self] complete in
-            self?.departureWaitEnded(complete ? .broadcastComplete : .timedOut)
+        // dskit: the ring instance leaves and local KV updates are broadcast (bounded by
+        // broadcast-timeout-for-local-updates-on-shutdown, 0 = unbounded) before Leave.
+        let bound = config.kvStore.broadcastTimeoutForLocalUpdatesOnShutdown
+        let deadline = bound > .zero ? MonotonicInstant.now().advanced(byNanoseconds: bound.nanosecondsClamped) : nil
+        leaveRing(until: deadline) { [weak self] in
+            guard let self, self.departure?.left != nil else { return }
+            self.leave(timeout: timeout) { [weak self] complete in
+                self?.departureWaitEnded(complete ? .broadcastComplete : .timedOut)
+            }
+            self.checkDepartureAlone()
         }
-        checkDepartureAlone()
     }
 
     /// Called after each membership event while departing.

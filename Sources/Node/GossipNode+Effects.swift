@@ -20,6 +20,7 @@ extension GossipNode {
             }
             // Relays may send at once (eager dissemination): run what they asked for too.
             flushRelays()
+            flushKV()
         } while !effects.isEmpty
     }
 

@@ -86,10 +86,13 @@ extension GossipNode {
         }
     }
 
-    /// A user message from a packet or stream: delivered and relayed once per
-    /// distinct payload, so a broadcast reaches everyone even from peers that
-    /// only gossip to some of us.
+    /// A user message from a packet or stream. A dskit KV update is applied to the store,
+    /// which re-gossips only what changed its state (dskit-kv-ring.md 3.6). Anything else
+    /// (counted invalid by the store, as dskit does) is an opaque payload: delivered and
+    /// relayed once per distinct payload, so a broadcast reaches everyone even from peers
+    /// that only gossip to some of us.
     func userMessageArrived(_ payload: [UInt8]) {
+        guard !receiveKVMessage(payload) else { return }
         guard relay.firstSighting(payload) else { return }
         pendingRelays.append(payload)
     }

@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Glibc
+import KV
 import Membership
 import MonotonicTime
 import Transport
@@ -49,9 +50,19 @@ public final class GossipNode {
     var streamInflationBudget: InflationBudget
     var commandBuffer: [NodeCommand] = []
 
-    // User messages.
+    // User messages that are not KV updates.
     var relay = UserMessageRelay()
     var pendingRelays: [[UInt8]] = []
+
+    // dskit's KV store as memberlist's delegate (GossipNode+KV.swift).
+    var kv: KVStore
+    var kvWatchHandlers: [KVWatchers.ID: ([String]) -> Void] = [:]
+    /// Set when the store changed during a core call; `flushKV` acts on it.
+    var kvChanged = false
+    var kvNotifyTimer: TimerID?
+    var kvSweepTimer: TimerID?
+    /// This node's own ring instance, when `-memberlistd.ring.key` is set (GossipNode+Ring.swift).
+    var ringRegistration: RingRegistration?
 
     // Operations and streams in flight.
     var joinCompletions: [OperationID: (JoinOutcome) -> Void] = [:]
@@ -121,6 +132,7 @@ public final class GossipNode {
         }
         self.config = config
         self.loop = loop
+        kv = KVStore(config: Self.kvStoreConfig(config))
         var logger = logger
         logger.baseFields.append(("node", config.membership.name))
         self.logger = logger
@@ -175,6 +187,7 @@ public final class GossipNode {
         }
         core.start(at: MonotonicInstant.now(), into: &effects)
         drain()
+        startKV()
         logger.info("node started", ("transport", config.transport.rawValue),
                     ("advertise", "\(transport.advertisedAddress)"))
     }
@@ -188,6 +201,7 @@ public final class GossipNode {
         if let armedTimer { loop.cancel(armedTimer.id) }
         armedTimer = nil
         timerQueue.removeAll()
+        stopKVTimers()
         transport.onPacket = nil
         transport.onStream = nil
         transport.shutdown()

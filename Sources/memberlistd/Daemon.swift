@@ -139,7 +139,22 @@ final class Daemon {
 
     // MARK: stdin commands
 
-    /// `-memberlistd.stdin-commands`: `broadcast <text>`, `members`, `leave`, one per line.
+    /// The `kv` command: one `kv` line per key, one `ring` line per ring instance, then
+    /// `kv count=N` (read by the interop tests).
+    private func writeKVStatus() {
+        let status = node.status()
+        var text = ""
+        for key in status.keys {
+            text += "kv key=\(key.key) codec=\(key.codec) version=\(key.version) deleted=\(key.deleted) size=\(key.valueSize)\n"
+            for instance in status.rings[key.key] ?? [] {
+                text += "ring key=\(key.key) instance=\(instance.id) state=\(instance.state) tokens=\(instance.tokens.count) addr=\(instance.addr)\n"
+            }
+        }
+        text += "kv count=\(status.keys.count)\n"
+        _ = text.withCString { write(1, $0, strlen($0)) }
+    }
+
+    /// `-memberlistd.stdin-commands`: `broadcast <text>`, `members`, `kv`, `leave`, one per line.
     private func watchStdin() {
         let flags = fcntl(0, F_GETFL)
         _ = fcntl(0, F_SETFL, flags | O_NONBLOCK)
@@ -185,10 +200,12 @@ final class Daemon {
             }
             text += "members count=\(members.count) live=\(node.liveMembers.count)\n"
             _ = text.withCString { write(1, $0, strlen($0)) }
+        } else if line == "kv" {
+            writeKVStatus()
         } else if line == "leave" {
             leaveAndExit()
         } else if !line.isEmpty {
-            logger.warn("unknown stdin command", ("line", line), ("expected", "broadcast <text>, members or leave"))
+            logger.warn("unknown stdin command", ("line", line), ("expected", "broadcast <text>, members, kv or leave"))
         }
     }
 }

@@ -197,6 +197,17 @@ final class GoPeer: Sendable {
         }
     }
 
+    /// Stores a dskit KV pair on the peer; `broadcast` also gossips it, otherwise it travels
+    /// only in push/pull state.
+    func setKV(key: String, codec: String, value: [UInt8], broadcast: Bool) async throws {
+        let hex = value.map { String(format: "%02x", $0) }.joined()
+        let verb = broadcast ? "kv-set" : "kv-put"
+        let reply = try await request("\(verb) \(key) \(codec) \(hex)", reply: ["kv_set", "error"], timeout: Self.defaultTimeout)
+        guard reply.event == "kv_set" else {
+            throw GoPeerError.commandFailed(peer: name, command: verb, reply: reply.line)
+        }
+    }
+
     /// Every node memberlist knows, with its state (alive/suspect/dead/left).
     func members() async throws -> [GoPeerMember] {
         let reply = try await request("members", reply: ["members"], timeout: Self.defaultTimeout)

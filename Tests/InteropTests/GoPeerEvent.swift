@@ -9,6 +9,7 @@ import Foundation
 /// - `joined`: count; `join_error`: error, count
 /// - `left`, `shutdown`; `leave_error`, `fatal`, `error`: error
 /// - `broadcast_queued`: payload or payload_bytes, size; `drop` / `undrop`: addr; `stats`: counters
+/// - `kv`, `kv_set`: key, codec, size, value_hex; `kv_state`: pairs, join, size; `kv_dump`: pairs
 struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
     let event: String
     let name: String?
@@ -24,12 +25,19 @@ struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
     let error: String?
     let transport: String?
     let members: [GoPeerMember]?
+    let key: String?
+    let codec: String?
+    let valueHex: String?
+    let join: Bool?
+    let pairs: [GoPeerKVPair]?
     /// The line exactly as printed, for diagnostics and ad-hoc fields.
     var line: String = ""
 
     private enum CodingKeys: String, CodingKey {
         case event, name, node, addr, state, incarnation, payload, size, count, error, transport, members
+        case key, codec, join, pairs
         case payloadBytes = "payload_bytes"
+        case valueHex = "value_hex"
     }
 
     var description: String { line }
@@ -58,4 +66,45 @@ struct GoPeerMember: Sendable, Decodable, Equatable {
     /// "alive", "suspect", "dead" or "left".
     let state: String
     let incarnation: UInt32
+}
+
+/// One dskit `KeyValuePair` in a `kv_state` or `kv_dump` event.
+struct GoPeerKVPair: Sendable, Decodable, Equatable {
+    let key: String
+    let codec: String
+    let size: Int
+    let valueHex: String
+
+    private enum CodingKeys: String, CodingKey {
+        case key, codec, size
+        case valueHex = "value_hex"
+    }
+
+    /// The value's bytes.
+    var value: [UInt8] {
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for character in valueHex.utf8 {
+            guard let nibble = character.hexNibble else { return [] }
+            if let first = high {
+                bytes.append(first << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return bytes
+    }
+}
+
+extension UInt8 {
+    /// The value of an ASCII hex digit.
+    fileprivate var hexNibble: UInt8? {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): self - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): self - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): self - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
 }

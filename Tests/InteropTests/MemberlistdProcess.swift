@@ -163,39 +163,78 @@ final class MemberlistdProcess: Sendable {
 
     func broadcast(_ text: String) throws { try send("broadcast \(text)") }
 
-    /// The `members` command: name → state ("alive", "suspect", "dead", "left").
-    func members() async throws -> [String: String] {
+    /// Sends a stdin command and returns its stdout reply, complete once `marker` appears.
+    private func reply(to command: String, endingWith marker: String) async throws -> [Substring] {
         let before = stdoutText.withLock { $0.count }
-        try send("members")
+        try send(command)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             let text = stdoutText.withLock { String($0.dropFirst(before)) }
-            if text.contains("members count=") {
-                var result: [String: String] = [:]
-                for line in text.split(separator: "\n") where line.hasPrefix("member ") {
-                    let fields = Self.parseLogfmt(String(line.dropFirst("member ".count)))
-                    if let name = fields["name"], let state = fields["state"] { result[name] = state }
-                }
-                return result
-            }
+            if text.contains(marker) { return text.split(separator: "\n") }
             try await Task.sleep(for: .milliseconds(30))
         }
-        throw GoPeerError.timedOut(waitingFor: "members reply", peer: name, recent: [], stderrTail: recentLog())
+        throw GoPeerError.timedOut(waitingFor: "\(command) reply", peer: name, recent: [], stderrTail: recentLog())
+    }
+
+    /// The `members` command: name → state ("alive", "suspect", "dead", "left").
+    func members() async throws -> [String: String] {
+        var result: [String: String] = [:]
+        for line in try await reply(to: "members", endingWith: "members count=") where line.hasPrefix("member ") {
+            let fields = Self.parseLogfmt(String(line.dropFirst("member ".count)))
+            if let name = fields["name"], let state = fields["state"] { result[name] = state }
+        }
+        return result
+    }
+
+    /// The `kv` command: KV key → codec, and per ring key the instances → state.
+    struct KVListing: Sendable {
+        var keys: [String: String] = [:]
+        var rings: [String: [String: String]] = [:]
+    }
+
+    func kv() async throws -> KVListing {
+        var listing = KVListing()
+        for line in try await reply(to: "kv", endingWith: "kv count=") {
+            if line.hasPrefix("kv key=") {
+                let fields = Self.parseLogfmt(String(line.dropFirst("kv ".count)))
+                if let key = fields["key"] { listing.keys[key] = fields["codec"] ?? "" }
+            } else if line.hasPrefix("ring ") {
+                let fields = Self.parseLogfmt(String(line.dropFirst("ring ".count)))
+                if let key = fields["key"], let instance = fields["instance"] {
+                    listing.rings[key, default: [:]][instance] = fields["state"] ?? ""
+                }
+            }
+        }
+        return listing
+    }
+
+    /// Polls `kv` until `condition` holds.
+    @discardableResult
+    func waitForKV(_ what: String, timeout: Duration = .seconds(20),
+                   until condition: (KVListing) -> Bool) async throws -> KVListing {
+        try await poll(what, timeout: timeout, fetch: kv, until: condition)
     }
 
     /// Polls `members` until `condition` holds.
     @discardableResult
     func waitForMembers(_ what: String, timeout: Duration = .seconds(20),
                         until condition: ([String: String]) -> Bool) async throws -> [String: String] {
+        try await poll(what, timeout: timeout, fetch: members, until: condition)
+    }
+
+    /// Calls `fetch` every 100 ms until its answer satisfies `condition`.
+    private func poll<Value>(_ what: String, timeout: Duration, fetch: () async throws -> Value,
+                             until condition: (Value) -> Bool) async throws -> Value {
         let deadline = ContinuousClock.now + timeout
-        var last: [String: String] = [:]
+        var last: Value?
         while ContinuousClock.now < deadline {
-            last = try await members()
-            if condition(last) { return last }
+            let value = try await fetch()
+            if condition(value) { return value }
+            last = value
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw GoPeerError.timedOut(waitingFor: "\(what); last: \(last)", peer: name, recent: [],
-                                   stderrTail: recentLog())
+        throw GoPeerError.timedOut(waitingFor: "\(what); last: \(last.map { "\($0)" } ?? "none")", peer: name,
+                                   recent: [], stderrTail: recentLog())
     }
 
     // MARK: stopping

@@ -92,6 +92,37 @@ import Wire
         #expect(h.packets.first?.messages == [.user([3]), .user([3]), .user([2])])
     }
 
+    @Test func delegateBroadcastsFillThePacketBeforeTheOpaqueUserQueue() throws {
+        /// memberlist's GetBroadcasts: hands out its messages once, recording the budget.
+        final class Source: MembershipDelegate {
+            var pending: [[UInt8]] = []
+            var calls: [(overhead: Int, limit: Int)] = []
+            func broadcasts(overhead: Int, limit: Int, into messages: inout [Message]) -> Int {
+                calls.append((overhead, limit))
+                var used = 0
+                for body in pending where used + body.count + overhead <= limit {
+                    messages.append(.user(body))
+                    used += body.count + overhead
+                }
+                pending = []
+                return used
+            }
+            var hasUnsentBroadcasts: Bool { !pending.isEmpty }
+        }
+        let source = Source()
+        let h = try Harness()
+        h.core.delegate = source
+        h.addAlive("b", 2)
+        for _ in 0..<20 { h.fireArmed(.gossipTick) }
+        source.calls.removeAll()
+        source.pending = [[10, 11], [12]]
+        h.core.queueUserBroadcast([3])
+        h.fireArmed(.gossipTick)
+        #expect(h.packets.first?.messages == [.user([10, 11]), .user([12]), .user([3])])
+        // Each part costs the compound part overhead plus the user type byte.
+        #expect(source.calls.first?.overhead == PacketBudget.compoundPartOverhead + 1)
+    }
+
     @Test func userMessagesGoToTheDelegate() throws {
         final class Recorder: MembershipDelegate {
             var messages: [[UInt8]] = []

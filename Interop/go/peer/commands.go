@@ -28,7 +28,7 @@ type peer struct {
 // a closed stdin (the driving test died) shuts the node down too.
 func (p *peer) serveCommands(in io.Reader) {
 	scanner := bufio.NewScanner(in)
-	scanner.Buffer(make([]byte, 64*1024), 1<<20)
+	scanner.Buffer(make([]byte, 64*1024), 4<<20)
 	for scanner.Scan() {
 		if !p.execute(strings.TrimSpace(scanner.Text())) {
 			break
@@ -53,6 +53,28 @@ func (p *peer) execute(line string) bool {
 		}
 		p.delegate.broadcast(payload)
 		events.emit("broadcast_queued", map[string]interface{}{"payload_bytes": payload, "size": len(payload)})
+	case "kv-set", "kv-put":
+		// kv-set <key> <codec> <value hex>: store a pair of our own and broadcast it;
+		// kv-put: store it only, so it travels in push/pull state alone.
+		parts := strings.Fields(arg)
+		if len(parts) != 3 {
+			events.emit("error", map[string]interface{}{"error": verb + ": want <key> <codec> <value hex>"})
+			break
+		}
+		value, err := hex.DecodeString(parts[2])
+		if err != nil {
+			events.emit("error", map[string]interface{}{"error": fmt.Sprintf("%s: %v", verb, err)})
+			break
+		}
+		pair := kvPair{Key: parts[0], Codec: parts[1], Value: value}
+		if verb == "kv-set" {
+			p.delegate.setKV(pair)
+		} else {
+			p.delegate.kv.store(pair)
+		}
+		events.emit("kv_set", describe(pair))
+	case "kv-dump":
+		events.emit("kv_dump", map[string]interface{}{"pairs": p.delegate.kv.dump()})
 	case "members":
 		events.emit("members", map[string]interface{}{"members": p.delegate.members()})
 	case "join":

@@ -32,6 +32,7 @@ func (b *userBroadcast) Finished()                             {}
 type peerDelegate struct {
 	queue *memberlist.TransmitLimitedQueue
 	table *nodeTable
+	kv    *kvState
 	list  atomic.Pointer[memberlist.Memberlist] // set once Create returns
 
 	mu       sync.Mutex
@@ -51,6 +52,7 @@ type memberRecord struct {
 func newPeerDelegate(retransmitMult int, table *nodeTable) *peerDelegate {
 	d := &peerDelegate{
 		table: table,
+		kv:    newKVState(),
 		seen:  map[[sha256.Size]byte]struct{}{},
 		known: map[string]memberRecord{},
 	}
@@ -97,8 +99,16 @@ func (d *peerDelegate) broadcast(payload []byte) {
 
 func (d *peerDelegate) NodeMeta(limit int) []byte { return nil }
 
-// NotifyMsg prints and relays each distinct user payload once. memberlist
-// reuses nothing here, but the slice is copied to be safe.
+// maxCompoundPart is the largest message memberlist v0.2.2 can put in a
+// compound (uint16 lengths). Grafana's fork sends longer ones alone; v0.2.2
+// would corrupt them, so this peer prints them but does not relay them.
+const maxCompoundPart = 65535
+
+// NotifyMsg prints and relays each distinct user payload once. A payload that
+// is a dskit KeyValuePair (non-empty key and codec) is also stored in the KV
+// state and printed as a `kv` event; as in dskit, it is relayed only when it
+// changed the state. memberlist reuses nothing here, but the slice is copied
+// to be safe.
 func (d *peerDelegate) NotifyMsg(msg []byte) {
 	payload := append([]byte(nil), msg...)
 	if !d.remember(payload) {
@@ -111,15 +121,46 @@ func (d *peerDelegate) NotifyMsg(msg []byte) {
 		fields["payload_bytes"] = payload // JSON encodes []byte as base64
 	}
 	events.emit("user", fields)
-	d.queue.QueueBroadcast(&userBroadcast{payload: payload})
+	if pair, err := unmarshalPair(payload); err == nil && pair.Key != "" && pair.Codec != "" {
+		if !d.kv.store(pair) {
+			return
+		}
+		events.emit("kv", describe(pair))
+	}
+	if len(payload) <= maxCompoundPart {
+		d.queue.QueueBroadcast(&userBroadcast{payload: payload})
+	}
+}
+
+// setKV stores a pair of our own and broadcasts it.
+func (d *peerDelegate) setKV(pair kvPair) {
+	d.kv.store(pair)
+	d.broadcast(pair.marshal())
 }
 
 func (d *peerDelegate) GetBroadcasts(overhead, limit int) [][]byte {
 	return d.queue.GetBroadcasts(overhead, limit)
 }
 
-func (d *peerDelegate) LocalState(join bool) []byte            { return nil }
-func (d *peerDelegate) MergeRemoteState(buf []byte, join bool) {}
+// LocalState is dskit's push/pull user state: every stored pair, framed.
+func (d *peerDelegate) LocalState(join bool) []byte { return d.kv.localState() }
+
+// MergeRemoteState stores each pair of a peer's state and prints a
+// `kv_state` event listing the pairs that changed ours.
+func (d *peerDelegate) MergeRemoteState(buf []byte, join bool) {
+	pairs, err := parseLocalState(buf)
+	changed := []map[string]interface{}{}
+	for _, pair := range pairs {
+		if pair.Key != "" && d.kv.store(pair) {
+			changed = append(changed, describe(pair))
+		}
+	}
+	fields := map[string]interface{}{"pairs": changed, "join": join, "size": len(buf)}
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	events.emit("kv_state", fields)
+}
 
 // memberlist.EventDelegate. memberlist calls these with its node lock held,
 // so the node state can be read without locking.

@@ -1,3 +1,5 @@
+import Wire
+
 /// A transmit-limited broadcast queue like memberlist's `TransmitLimitedQueue`, holding
 /// dskit KV updates (dskit-kv-ring.md 3.5). Each message is sent
 /// `retransmitMult × ceil(log10(n + 1))` times for a cluster of n nodes; messages sent
@@ -77,6 +79,22 @@ public struct BroadcastQueue: Sendable {
         return taken
     }
 
+    /// As `take`, appending each message as a memberlist user message (`.user`) to
+    /// `output` and returning the bytes used (memberlist's `GetBroadcasts` shape, so the
+    /// node hands the messages to the membership core without copying them).
+    public mutating func take(overhead: Int, limit: Int, nodeCount: Int, into output: inout [Message]) -> Int {
+        guard !items.isEmpty else { return 0 }
+        var used = 0
+        for message in take(overhead: overhead, limit: limit, nodeCount: nodeCount) {
+            used += message.count + overhead
+            output.append(.user(message))
+        }
+        return used
+    }
+
+    /// Whether a queued message was never sent (eager dissemination).
+    public var hasUnsent: Bool { items.contains { $0.transmits == 0 } }
+
     public mutating func removeAll() { items.removeAll() }
 }
 
@@ -100,4 +118,14 @@ public struct KVBroadcastQueues: Sendable {
         }
         return messages
     }
+
+    /// The delegate's `GetBroadcasts`: local first, gossip in the space left; appends user
+    /// messages to `output` and returns the bytes used.
+    public mutating func take(overhead: Int, limit: Int, nodeCount: Int, into output: inout [Message]) -> Int {
+        let used = local.take(overhead: overhead, limit: limit, nodeCount: nodeCount, into: &output)
+        guard limit - used > overhead else { return used }
+        return used + gossip.take(overhead: overhead, limit: limit - used, nodeCount: nodeCount, into: &output)
+    }
+
+    public var hasUnsent: Bool { local.hasUnsent || gossip.hasUnsent }
 }

@@ -42,7 +42,7 @@ extension KVStore {
             return .noChangeDetected
         case .changed(let delta, let version, _, _):
             counters.casSuccesses += 1
-            publish(key: key, result: result, codecID: codecID, local: true)
+            publish(key: key, result: result, codecID: codecID, local: true, nowMillis: nowMillis)
             return .changed(delta: delta, version: version)
         }
     }

@@ -24,20 +24,24 @@ extension KVStore {
             counters.receivedBroadcastsInvalid += 1
             return .invalid(.undecodable(codec: "", reason: "KeyValuePair: \(error)"))
         }
-        let outcome = applyRemote(pair, nowMillis: nowMillis)
+        let outcome = applyRemote(pair, size: message.count, nowMillis: nowMillis)
         if case .invalid = outcome { counters.receivedBroadcastsInvalid += 1 }
         return outcome
     }
 
-    /// Applies a pair received from another node, re-gossiping what changed.
-    mutating func applyRemote(_ pair: KeyValuePair, nowMillis: Int64) -> ReceiveOutcome {
+    /// Applies a pair received from another node (`size` bytes as received), re-gossiping
+    /// what changed; a valid pair is recorded in the received history.
+    mutating func applyRemote(_ pair: KeyValuePair, size: Int, nowMillis: Int64) -> ReceiveOutcome {
         guard !pair.key.isEmpty else { return .invalid(.emptyKey) }
         guard let codec = config.codecs.codec(id: pair.codec) else { return .invalid(.unknownCodec(pair.codec)) }
         do {
             let value = try codec.decodeMergeable(pair.value)
             let result = try apply(key: pair.key, incoming: value, codecID: pair.codec, deleted: pair.deleted,
                                    updateTimeMillis: pair.updateTimeMillis, nowMillis: nowMillis)
-            publish(key: pair.key, result: result, codecID: pair.codec, local: false)
+            history.recordReceived(KVMessageHistory.Entry(timeMillis: nowMillis, size: size, pair: pair,
+                                                          version: result.version ?? 0,
+                                                          changes: result.delta?.mergeContent.sorted() ?? []))
+            publish(key: pair.key, result: result, codecID: pair.codec, local: false, nowMillis: nowMillis)
             if let version = result.version { return .changed(version: version) }
             return .unchanged
         } catch {
@@ -79,7 +83,7 @@ extension KVStore {
         let parsed = LocalStateFrame.parse(bytes)
         var summary = RemoteStateSummary(stoppedAt: parsed.stoppedAt)
         for pair in parsed.pairs {
-            switch applyRemote(pair, nowMillis: nowMillis) {
+            switch applyRemote(pair, size: pair.value.count, nowMillis: nowMillis) {
             case .invalid: summary.skippedPairs += 1
             case .unchanged: break
             case .changed: summary.changedKeys.append(pair.key)

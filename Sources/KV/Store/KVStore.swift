@@ -8,9 +8,12 @@ public struct KVStore: Sendable {
     public var queues: KVBroadcastQueues
     public var watchers: KVWatchers
     public var counters = KVStoreCounters()
+    /// Sent and received messages for the `/memberlist` page (dskit-kv-ring.md 3.7).
+    public var history: KVMessageHistory
 
     public init(config: KVStoreConfig = KVStoreConfig()) {
         self.config = config
+        self.history = KVMessageHistory(limitBytes: config.messageHistoryBufferBytes)
         self.queues = KVBroadcastQueues(retransmitMult: config.retransmitMult)
         self.watchers = KVWatchers(prefixBufferSize: config.watchPrefixBufferSize)
     }
@@ -119,18 +122,21 @@ public struct KVStore: Sendable {
         guard let entry = entries[key] else { return .unchanged }
         let result = try apply(key: key, incoming: entry.value, codecID: entry.codecID, deleted: true,
                                updateTimeMillis: nowMillis, nowMillis: nowMillis)
-        publish(key: key, result: result, codecID: entry.codecID, local: true)
+        publish(key: key, result: result, codecID: entry.codecID, local: true, nowMillis: nowMillis)
         return result
     }
 
     /// After an effective change: notify watchers and queue the delta, on the local queue for
     /// this node's own writes, on the gossip queue for others' (dskit `broadcastNewValue`).
-    mutating func publish(key: String, result: KVApplyResult, codecID: String, local: Bool) {
+    /// Records what was sent in the history.
+    mutating func publish(key: String, result: KVApplyResult, codecID: String, local: Bool, nowMillis: Int64) {
         guard case .changed(let delta, let version, let deleted, let updateTime) = result else { return }
         watchers.notify(key)
         guard let codec = config.codecs.codec(id: codecID), let value = codec.encode(delta) else { return }
         let pair = KeyValuePair(key: key, value: value, codec: codecID, deleted: deleted, updateTimeMillis: updateTime)
         let broadcast = KVBroadcast(key: key, content: delta.mergeContent, version: version, message: pair.encoded())
+        history.recordSent(KVMessageHistory.Entry(timeMillis: nowMillis, size: broadcast.message.count, pair: pair,
+                                                  version: version, changes: broadcast.content.sorted()))
         if local {
             queues.local.enqueue(broadcast)
         } else {

@@ -27,6 +27,12 @@ public struct KVWatchers: Sendable {
         self.prefixBufferSize = max(prefixBufferSize, 0)
     }
 
+    /// Notifications waiting to be taken, over all watchers (dskit `pending_key_notifications`).
+    public var pendingNotifications: Int { watchers.values.reduce(0) { $0 + $1.pending.count } }
+
+    /// The watchers, for delivering what each has pending.
+    public var ids: [ID] { Array(watchers.keys) }
+
     public mutating func watchKey(_ key: String) -> ID { add(.key(key)) }
     public mutating func watchPrefix(_ prefix: String) -> ID { add(.prefix(prefix)) }
     public mutating func unwatch(_ id: ID) { watchers[id] = nil }
