@@ -20,7 +20,7 @@ public final class GossipNode {
     let core: MembershipCore
     let security: PacketSecurity
     let coreDelegate: CoreDelegate
-    let commands: NodeCommandQueue
+    let commands: LoopMailbox<NodeCommand>
     private var commandWatch: EventLoop.Watch?
 
     /// Called on the loop for every event, in order.
@@ -42,7 +42,6 @@ public final class GossipNode {
     var messageScratch = WireBuffer(capacity: 64 * 1024)
     var packetOut = WireBuffer(capacity: 64 * 1024)
     var packetWorkspace = PacketWorkspace()
-    var commandBuffer: [NodeCommand] = []
 
     // User messages.
     var relay = UserMessageRelay()
@@ -114,7 +113,7 @@ public final class GossipNode {
         logger.baseFields.append(("node", config.membership.name))
         self.logger = logger
         coreDelegate = delegate
-        commands = try NodeCommandQueue()
+        do { commands = try LoopMailbox() } catch { throw .membership("\(error)") }
         effects.reserveCapacity(64)
         effectBatch.reserveCapacity(64)
         dueTimers.reserveCapacity(16)
@@ -148,7 +147,7 @@ public final class GossipNode {
         timerCallback = { [weak self] _ in self?.timersFired() }
         do {
             // The watch keeps the node alive while it runs; shutdown() removes it.
-            commandWatch = try loop.watch(commands.eventFD, interest: .read) { _ in self.takeCommands() }
+            commandWatch = try loop.receive(from: commands) { command in self.run(command) }
         } catch {
             throw .membership("cannot watch the command queue: \(error)")
         }
@@ -173,9 +172,9 @@ public final class GossipNode {
         exchanges.removeAll()
         for (_, handler) in inboundStreams { handler.close() }
         inboundStreams.removeAll()
-        for command in commands.close() { answerClosed(command) }
         if let commandWatch { loop.unwatch(commandWatch) }
         commandWatch = nil
+        for command in commands.close() { answerClosed(command) }
         logger.info("node stopped")
     }
 
