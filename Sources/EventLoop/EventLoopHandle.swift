@@ -5,43 +5,30 @@ import Synchronization
 /// The only part of an event loop other threads may touch (ARCHITECTURE.md:
 /// "Other threads ... hand work to it through an eventfd-woken queue").
 ///
-/// Holds a mutex-protected queue of `@Sendable` jobs and the loop's eventfd.
+/// Queues `@Sendable` jobs in a ``LoopMailbox`` whose eventfd wakes the loop.
 /// Jobs run on the loop thread, in submission order, and receive the loop
-/// itself, which never leaves that thread. The eventfd is written only when the
-/// queue goes from empty to non-empty; the loop drains the counter before
-/// taking the queue, so no wake-up is lost.
+/// itself, which never leaves that thread.
 public final class EventLoopHandle: Sendable {
     /// A unit of work handed to the loop from any thread.
     public typealias Job = @Sendable (EventLoop) -> Void
 
     private struct State {
-        var jobs: [Job] = []
-        var isOpen = true
         var thread: pthread_t?
         var exitError: SystemError?
     }
 
     private let state = Mutex(State())
-    /// The eventfd that wakes `epoll_wait`; closed (under the lock) when the loop stops.
-    let wakeFD: Int32
+    private let jobs: LoopMailbox<Job>
+    /// The eventfd that wakes `epoll_wait`; closed when the loop stops.
+    var wakeFD: Int32 { jobs.wakeFD }
 
-    init(wakeFD: Int32) { self.wakeFD = wakeFD }
+    init(wakeFD: Int32) { jobs = LoopMailbox(wakeFD: wakeFD) }
 
     /// Queues `job` to run on the loop thread. Returns false (and drops the job)
     /// once the loop has shut down.
     @discardableResult
     public func execute(_ job: @escaping Job) -> Bool {
-        state.withLock { state in
-            guard state.isOpen else { return false }
-            let wasEmpty = state.jobs.isEmpty
-            state.jobs.append(job)
-            if wasEmpty {
-                // Non-blocking; EAGAIN only if the counter is saturated, which
-                // still leaves the loop woken.
-                _ = cshims_eventfd_signal(wakeFD)
-            }
-            return true
-        }
+        jobs.post(job)
     }
 
     /// Runs `body` on the loop thread and returns its result to the caller.
@@ -75,27 +62,20 @@ public final class EventLoopHandle: Sendable {
     }
 
     /// True until the loop shuts down.
-    public var isRunning: Bool { state.withLock { $0.isOpen } }
+    public var isRunning: Bool { jobs.isOpen }
 
     // MARK: loop side
 
     /// Moves queued jobs into `buffer` (reused across calls). Loop thread only.
     func takeJobs(into buffer: inout [Job]) {
-        _ = cshims_eventfd_drain(wakeFD)
-        state.withLock { state in swap(&state.jobs, &buffer) }
+        jobs.take(into: &buffer)
     }
 
     /// Marks the loop closed, closes the eventfd and returns the jobs still queued.
     func close(exitError: SystemError?) -> [Job] {
-        state.withLock { state in
-            guard state.isOpen else { return [] }
-            state.isOpen = false
-            state.exitError = exitError
-            Glibc.close(wakeFD)
-            let leftovers = state.jobs
-            state.jobs = []
-            return leftovers
-        }
+        guard jobs.isOpen else { return [] }
+        state.withLock { $0.exitError = exitError }
+        return jobs.close()
     }
 
     func recordThread(_ thread: pthread_t) {

@@ -19,12 +19,11 @@ extension EventLoop {
     ) {
         let fd: Int32
         do {
-            fd = try SocketSupport.open(family: remote.family, type: CSHIMS_SOCK_STREAM)
+            fd = try SocketSupport.startConnect(to: remote)
         } catch {
             execute { _ in completion(.failure(.system(error))) }
             return
         }
-        _ = cshims_set_int_option(fd, CSHIMS_IPPROTO_TCP, CSHIMS_TCP_NODELAY, 1)
         var session: TLSSession?
         if let tls {
             do {
@@ -36,15 +35,6 @@ extension EventLoop {
                 return
             }
         }
-        var raw = remote.raw
-        let started = cshims_connect(fd, &raw)
-        let code = started == 0 ? 0 : cshims_errno()
-        // EINTR on a non-blocking connect means it continues in the background.
-        guard code == 0 || code == EINPROGRESS || code == EINTR else {
-            SocketSupport.close(fd)
-            execute { _ in completion(.failure(.system(SystemError(syscall: "connect", errno: code)))) }
-            return
-        }
         let connection = TCPConnection(
             loop: self, fd: fd, remote: remote, phase: .connecting, tls: session, establish: completion)
         do {
@@ -55,33 +45,29 @@ extension EventLoop {
     }
 }
 
-extension EventLoop {
-    /// Starts a plain non-blocking TCP connect and returns the bare descriptor
-    /// (TCP_NODELAY set, owned by the caller), for callers that keep their own
-    /// reusable per-connection state and so must not allocate a
-    /// ``TCPConnection`` per connect. Watch it for writability, then read the
-    /// outcome with ``connectOutcome(of:)``.
-    public func beginPlainConnect(to remote: SocketAddress) throws(SystemError) -> Int32 {
-        let fd = try SocketSupport.open(family: remote.family, type: CSHIMS_SOCK_STREAM)
+extension SocketSupport {
+    /// Opens a TCP socket (TCP_NODELAY) and starts a non-blocking connect;
+    /// the caller owns the descriptor and watches it for writability.
+    static func startConnect(to remote: SocketAddress) throws(SystemError) -> Int32 {
+        let fd = try open(family: remote.family, type: CSHIMS_SOCK_STREAM)
         _ = cshims_set_int_option(fd, CSHIMS_IPPROTO_TCP, CSHIMS_TCP_NODELAY, 1)
         var raw = remote.raw
         let started = cshims_connect(fd, &raw)
         let code = started == 0 ? 0 : cshims_errno()
         // EINTR on a non-blocking connect means it continues in the background.
         guard code == 0 || code == EINPROGRESS || code == EINTR else {
-            SocketSupport.close(fd)
+            close(fd)
             throw SystemError(syscall: "connect", errno: code)
         }
         return fd
     }
 
-    /// After a descriptor from ``beginPlainConnect(to:)`` became writable (or
-    /// reported an error): true once connected, false while still pending,
-    /// throws the connect's failure.
-    public func connectOutcome(of fd: Int32) throws(SystemError) -> Bool {
+    /// After a connecting descriptor became writable (or reported an error):
+    /// true once connected, false while still pending, throws the connect's failure.
+    static func connectOutcome(_ fd: Int32) throws(SystemError) -> Bool {
         var code: Int32 = 0
         if cshims_socket_error(fd, &code) != 0 { code = cshims_errno() }
         guard code == 0 else { throw SystemError(syscall: "connect", errno: code) }
-        return SocketSupport.peerAddress(fd) != nil
+        return peerAddress(fd) != nil
     }
 }

@@ -192,13 +192,12 @@ public final class TCPConnection {
     }
 
     private func completeConnect() {
-        var code: Int32 = 0
-        if cshims_socket_error(fd, &code) != 0 { code = cshims_errno() }
-        guard code == 0 else {
-            teardown(error: .system(SystemError(syscall: "connect", errno: code)))
+        do {
+            guard try SocketSupport.connectOutcome(fd) else { return }  // not connected yet: spurious wakeup
+        } catch {
+            teardown(error: .system(error))
             return
         }
-        guard SocketSupport.peerAddress(fd) != nil else { return }  // not connected yet: spurious wakeup
         localAddress = try? SocketSupport.localAddress(fd)
         if tls != nil {
             phase = .handshaking

@@ -183,8 +183,8 @@ extension EventLoop {
 
     /// Listens on `address` without TLS and hands over each accepted socket as
     /// a bare non-blocking descriptor (TCP_NODELAY set). The receiver owns it:
-    /// it watches, reads and closes it itself, or wraps it with
-    /// ``adoptConnectedTCP(_:)``. Nothing is allocated per accept.
+    /// it opens it in a reusable ``TCPConnectionSlot``, wraps it with
+    /// ``adoptConnectedTCP(_:)`` or closes it. Nothing is allocated per accept.
     public func listenTCP(
         on address: SocketAddress,
         backlog: Int32 = 512,
@@ -212,8 +212,12 @@ extension EventLoop {
 }
 
 /// A socket just accepted by a ``TCPListener`` in descriptor mode: open,
-/// non-blocking, close-on-exec, owned by whoever receives it.
+/// non-blocking, close-on-exec, owned by whoever receives it, who hands it to
+/// a ``TCPConnectionSlot`` or ``EventLoop/adoptConnectedTCP(_:)``, or closes it.
 public struct AcceptedDescriptor: Sendable {
-    public let fd: Int32
+    let fd: Int32
     public let peer: SocketAddress
+
+    /// Refuses the connection: closes the descriptor (use no copy afterwards).
+    public func close() { SocketSupport.close(fd) }
 }

@@ -111,14 +111,8 @@ extension GossipNode {
 
     // MARK: commands from other threads
 
-    func takeCommands() {
-        commands.take(into: &commandBuffer)
-        let batch = commandBuffer
-        commandBuffer.removeAll(keepingCapacity: true)
-        for command in batch { run(command) }
-    }
-
-    private func run(_ command: NodeCommand) {
+    /// Runs one command posted through `commands`.
+    func run(_ command: NodeCommand) {
         switch command {
         case .join(let entries, let reply):
             join(entries) { reply($0) }

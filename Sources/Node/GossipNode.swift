@@ -22,7 +22,7 @@ public final class GossipNode {
     let core: MembershipCore
     let security: PacketSecurity
     let coreDelegate: CoreDelegate
-    let commands: NodeCommandQueue
+    let commands: LoopMailbox<NodeCommand>
     private var commandWatch: EventLoop.Watch?
 
     /// Called on the loop for every event, in order.
@@ -48,7 +48,6 @@ public final class GossipNode {
     var inflationBudget: InflationBudget
     /// The same for stream messages (push/pull replies and requests), up to 40 MiB each.
     var streamInflationBudget: InflationBudget
-    var commandBuffer: [NodeCommand] = []
 
     // User messages that are not KV updates.
     var relay = UserMessageRelay()
@@ -138,7 +137,7 @@ public final class GossipNode {
         self.logger = logger
         coreDelegate = delegate
         joinAddresses = JoinAddressProvider(loop: loop, resolvConfPath: config.dnsResolvConfPath)
-        commands = try NodeCommandQueue()
+        do { commands = try LoopMailbox() } catch { throw .membership("\(error)") }
         effects.reserveCapacity(64)
         effectBatch.reserveCapacity(64)
         dueTimers.reserveCapacity(16)
@@ -181,7 +180,7 @@ public final class GossipNode {
         timerCallback = { [weak self] _ in self?.timersFired() }
         do {
             // The watch keeps the node alive while it runs; shutdown() removes it.
-            commandWatch = try loop.watch(commands.eventFD, interest: .read) { _ in self.takeCommands() }
+            commandWatch = try loop.receive(from: commands) { command in self.run(command) }
         } catch {
             throw .membership("cannot watch the command queue: \(error)")
         }
@@ -210,9 +209,9 @@ public final class GossipNode {
         for (_, handler) in inboundStreams { handler.close() }
         inboundStreams.removeAll()
         joinAddresses.close()
-        for command in commands.close() { answerClosed(command) }
         if let commandWatch { loop.unwatch(commandWatch) }
         commandWatch = nil
+        for command in commands.close() { answerClosed(command) }
         logger.info("node stopped")
     }
 

@@ -13,10 +13,10 @@ public final class NodeHandle: Sendable {
     /// Where peers reach the node ("ip:port").
     public let advertisedAddress: String
     private let loop: EventLoopHandle
-    private let commands: NodeCommandQueue
+    private let commands: LoopMailbox<NodeCommand>
 
     private init(events: AsyncStream<NodeEvent>, name: String, advertisedAddress: String,
-                 loop: EventLoopHandle, commands: NodeCommandQueue) {
+                 loop: EventLoopHandle, commands: LoopMailbox<NodeCommand>) {
         self.events = events
         self.name = name
         self.advertisedAddress = advertisedAddress

@@ -1,13 +1,11 @@
-import CShims
 import EventLoop
-import Glibc
 import MonotonicTime
 import Wire
 
-/// One accepted plain-TCP dskit connection (dskit-kv-ring.md §1), handled on
-/// the bare descriptor and reused from connection to connection, so a
-/// steady stream of packets allocates nothing (issue #4): the read buffer,
-/// the IO handler and the deadline callback are made once per slot.
+/// One accepted plain-TCP dskit connection (dskit-kv-ring.md §1), read through
+/// a ``TCPConnectionSlot`` and reused from connection to connection, so a
+/// steady stream of packets allocates nothing (issue #4): the read buffer and
+/// the connection slot (with its callbacks) are made once per slot.
 ///
 /// Same rules as ``DskitInboundConnection`` (its TLS counterpart): the first
 /// byte decides. `01`: read to EOF (capped at marker + address +
@@ -18,16 +16,13 @@ import Wire
 final class DskitInboundPacketSlot {
     private enum State { case idle, awaitingMarker, readingPacket }
 
-    private unowned let loop: EventLoop
     private unowned let transport: DskitTransport
     private let frameLimit: Int
+    private let connection: TCPConnectionSlot
     private var queue: InboundByteQueue
-    private var accepted: AcceptedDescriptor?
-    private var watch: EventLoop.Watch?
-    private var deadline: TimerID?
+    /// One byte read past a full queue tells "too large" from "done".
+    private let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
     private var state = State.idle
-    private var onEvents: (IOEvents) -> Void = { _ in }
-    private var onDeadline: (EventLoop) -> Void = { _ in }
 
     /// First read buffer size; it grows (doubling) toward `frameLimit` only for larger packets.
     static let initialBufferBytes = 16 * 1024
@@ -37,30 +32,23 @@ final class DskitInboundPacketSlot {
     private static let readsPerWakeup = 16
 
     init(loop: EventLoop, transport: DskitTransport, frameLimit: Int) {
-        self.loop = loop
         self.transport = transport
         self.frameLimit = frameLimit
         queue = InboundByteQueue(initialCapacity: Self.initialBufferBytes, limit: frameLimit)
-        onEvents = { [unowned self] _ in self.readAvailable() }
-        onDeadline = { [unowned self] _ in
-            self.deadline = nil
-            self.failed()
-        }
+        connection = TCPConnectionSlot(loop: loop)
+        connection.onReady = { [unowned self] _ in self.readAvailable() }
+        connection.onDeadline = { [unowned self] in self.failed() }
     }
+
+    deinit { probe.deallocate() }
 
     var isIdle: Bool { state == .idle }
 
     /// Takes ownership of `descriptor`; false (descriptor closed) when the loop refused to watch it.
     func begin(_ descriptor: AcceptedDescriptor, deadline at: MonotonicInstant) -> Bool {
-        do {
-            watch = try loop.watch(descriptor.fd, interest: .read, handler: onEvents)
-        } catch {
-            Glibc.close(descriptor.fd)
-            return false
-        }
-        accepted = descriptor
+        do { try connection.open(descriptor) } catch { return false }
         state = .awaitingMarker
-        deadline = loop.schedule(at: at, onDeadline)
+        connection.setDeadline(at)
         return true
     }
 
@@ -72,54 +60,52 @@ final class DskitInboundPacketSlot {
 
     private func readAvailable() {
         for _ in 0..<Self.readsPerWakeup {
-            guard state != .idle, let accepted else { return }
-            let received: Int
-            if let space = queue.writableTail(preferred: Self.initialBufferBytes) {
-                received = cshims_recv(accepted.fd, space.baseAddress, space.count)
-                if received > 0 { queue.commit(received) }
-            } else {
-                // Already `frameLimit` bytes: one more byte means too large, EOF means done.
-                var probe: UInt8 = 0
-                received = cshims_recv(accepted.fd, &probe, 1)
-                if received > 0 {
-                    transport.store.values.receivedBytes += received
-                    transport.store.values.packetsReceivedErrors += 1
-                    transport.store.values.packetsReceivedTooLarge += 1
-                    release()
-                    return
+            guard state != .idle else { return }
+            let result: TCPConnectionSlot.ReadResult
+            do {
+                if let space = queue.writableTail(preferred: Self.initialBufferBytes) {
+                    result = try connection.read(into: space)
+                    if case .bytes(let count) = result { queue.commit(count) }
+                } else {
+                    // Already `frameLimit` bytes: one more byte means too large, EOF means done.
+                    result = try connection.read(into: probe)
+                    if case .bytes(let count) = result {
+                        transport.store.values.receivedBytes += count
+                        transport.store.values.packetsReceivedErrors += 1
+                        transport.store.values.packetsReceivedTooLarge += 1
+                        release()
+                        return
+                    }
                 }
-            }
-            if received == 0 {
-                peerFinished()
-                return
-            }
-            if received < 0 {
-                let code = cshims_errno()
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { return }
+            } catch {
                 failed()
                 return
             }
-            transport.store.values.receivedBytes += received
-            if state == .awaitingMarker { classify() }
+            switch result {
+            case .wouldBlock:
+                return
+            case .endOfStream:
+                peerFinished()
+                return
+            case .bytes(let count):
+                transport.store.values.receivedBytes += count
+                if state == .awaitingMarker { classify() }
+            }
         }
     }
 
     private func classify() {
-        guard let marker = queue.readable.first, let accepted else { return }
+        guard let marker = queue.readable.first else { return }
         switch DskitConnectionKind(rawValue: marker) {
         case .packet?:
             state = .readingPacket
         case .stream?:
             // The descriptor moves to a TCPConnection (which registers it anew),
-            // so the slot stops watching it and no longer owns it.
-            if let watch { loop.unwatch(watch) }
-            watch = nil
-            self.accepted = nil
+            // so the slot no longer watches or owns it.
             do {
-                let connection = try loop.adoptConnectedTCP(accepted)
+                let stream = try connection.handOff()
                 let leftover = UnsafeRawBufferPointer(rebasing: queue.readable.dropFirst())
-                transport.adoptInboundStream(connection, leftover: leftover)
+                transport.adoptInboundStream(stream, leftover: leftover)
             } catch {
                 transport.store.values.acceptErrors += 1
             }
@@ -146,14 +132,9 @@ final class DskitInboundPacketSlot {
         release()
     }
 
-    /// Back to idle: closes the descriptor unless a stream took it, resets the buffer.
+    /// Back to idle: closes the connection unless a stream took it, resets the buffer.
     private func release() {
-        if let watch { loop.unwatch(watch) }
-        watch = nil
-        if let deadline { loop.cancel(deadline) }
-        deadline = nil
-        if let accepted { Glibc.close(accepted.fd) }  // nil once handed to a stream
-        accepted = nil
+        connection.close()
         state = .idle
         resetBuffer()
         transport.releaseInboundSlot(self)

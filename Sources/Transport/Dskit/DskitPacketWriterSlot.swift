@@ -1,14 +1,12 @@
-import CShims
 import EventLoop
-import Glibc
 import MonotonicTime
 import Wire
 
 /// One of the `max_concurrent_writes` packet writers of dskit's TCP transport
 /// (dskit-kv-ring.md §1 "Sending / timeouts / failures") for plain TCP, on a
-/// bare descriptor and reused from packet to packet, so a steady stream of
-/// packets allocates nothing (issue #4): the frame buffer, IO handler and
-/// deadline callback are made once per writer.
+/// ``TCPConnectionSlot`` and reused from packet to packet, so a steady stream of
+/// packets allocates nothing (issue #4): the frame buffer and connection slot
+/// (with its callbacks) are made once per writer.
 ///
 /// A packet: non-blocking connect bounded by `packet_dial_timeout`, then one
 /// deadline now + `packet_write_timeout` (zero = none) for the whole frame,
@@ -24,14 +22,10 @@ final class DskitPacketWriterSlot {
     private let store: CounterStore
     private let writeTimeout: Duration
     private let finished: (DskitPacketWriterSlot) -> Void
+    private let connection: TCPConnectionSlot
     private var state = State.idle
-    private var fd: Int32 = -1
-    private var watch: EventLoop.Watch?
-    private var deadline: TimerID?
     private var payloadLength = 0
     private var written = 0
-    private var onEvents: (IOEvents) -> Void = { _ in }
-    private var onDeadline: (EventLoop) -> Void = { _ in }
 
     /// `finished` runs once per packet, success or failure, after the slot is idle again.
     init(loop: EventLoop, store: CounterStore, frameCapacity: Int, writeTimeout: Duration,
@@ -41,11 +35,9 @@ final class DskitPacketWriterSlot {
         self.writeTimeout = writeTimeout
         self.finished = finished
         frame = WireBuffer(capacity: frameCapacity)
-        onEvents = { [unowned self] _ in self.progress() }
-        onDeadline = { [unowned self] _ in
-            self.deadline = nil
-            self.fail()
-        }
+        connection = TCPConnectionSlot(loop: loop)
+        connection.onReady = { [unowned self] _ in self.progress() }
+        connection.onDeadline = { [unowned self] in self.fail() }
     }
 
     var isIdle: Bool { state == .idle }
@@ -53,22 +45,11 @@ final class DskitPacketWriterSlot {
     /// Dials `destination` and sends `frame`; false (nothing counted, slot
     /// still idle) when no socket could be started.
     func begin(to destination: SocketAddress, payloadLength: Int, dialTimeout: Duration) -> Bool {
-        do {
-            fd = try loop.beginPlainConnect(to: destination)
-        } catch {
-            return false
-        }
-        do {
-            watch = try loop.watch(fd, interest: .write, handler: onEvents)
-        } catch {
-            Glibc.close(fd)
-            fd = -1
-            return false
-        }
+        do { try connection.connect(to: destination) } catch { return false }
         self.payloadLength = payloadLength
         written = 0
         state = .connecting
-        deadline = loop.schedule(at: loop.now + dialTimeout, onDeadline)
+        connection.setDeadline(loop.now + dialTimeout)
         return true
     }
 
@@ -84,13 +65,12 @@ final class DskitPacketWriterSlot {
             return
         case .connecting:
             do {
-                guard try loop.connectOutcome(of: fd) else { return }  // spurious wakeup
+                guard try connection.connectOutcome() else { return }  // spurious wakeup
             } catch {
                 fail()
                 return
             }
-            if let deadline { loop.cancel(deadline) }
-            deadline = writeTimeout > .zero ? loop.schedule(at: loop.now + writeTimeout, onDeadline) : nil
+            connection.setDeadline(writeTimeout > .zero ? loop.now + writeTimeout : nil)
             state = .writing
             flush()
         case .writing:
@@ -99,20 +79,15 @@ final class DskitPacketWriterSlot {
     }
 
     private func flush() {
-        while written < frame.count {
-            let sent = frame.withUnsafeBytes { bytes in
-                cshims_send(fd, bytes.baseAddress.map { $0 + written }, bytes.count - written)
+        do {
+            written += try frame.withUnsafeBytes { bytes throws(SystemError) in
+                try connection.write(UnsafeRawBufferPointer(rebasing: bytes[written...]))
             }
-            if sent >= 0 {
-                written += sent
-                continue
-            }
-            let code = cshims_errno()
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return }  // still watched for writability
+        } catch {
             fail()
             return
         }
+        guard written == frame.count else { return }  // still watched for writability
         store.values.packetsSent += 1
         store.values.packetsSentBytes += payloadLength
         store.values.sentBytes += frame.count
@@ -128,12 +103,7 @@ final class DskitPacketWriterSlot {
     }
 
     private func release() {
-        if let watch { loop.unwatch(watch) }
-        watch = nil
-        if let deadline { loop.cancel(deadline) }
-        deadline = nil
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
+        connection.close()
         state = .idle
     }
 }

@@ -1,5 +1,4 @@
 import EventLoop
-import Glibc
 import MonotonicTime
 import Wire
 
@@ -75,7 +74,7 @@ public final class DskitTransport: NodeTransport {
                     listener = try loop.listenTCP(
                         on: ip.with(port: port),
                         onAcceptDescriptor: { accepted in
-                            if let transport = relay.target { transport.accepted(accepted) } else { Glibc.close(accepted.fd) }
+                            if let transport = relay.target { transport.accepted(accepted) } else { accepted.close() }
                         },
                         onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
                 } else {
@@ -222,7 +221,7 @@ public final class DskitTransport: NodeTransport {
     /// Plain TCP: a reusable slot reads the connection; none free means drop and count.
     fileprivate func accepted(_ descriptor: AcceptedDescriptor) {
         guard !isShutDown, let slot = inboundSlots?.take() else {
-            Glibc.close(descriptor.fd)
+            descriptor.close()
             store.values.inboundConnectionsDropped += 1
             return
         }
