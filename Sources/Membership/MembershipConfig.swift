@@ -54,17 +54,10 @@ public struct MembershipConfig: Sendable, Equatable {
     public var delegateProtocolVersion: UInt8
     public var delegateProtocolMin: UInt8
     public var delegateProtocolMax: UInt8
-    public var dnsConfigPath: String
-    /// Capacity of each inbound gossip queue in the runtime (§7.6).
-    public var handoffQueueDepth: Int
     /// Byte budget of one outgoing UDP packet (§3.4).
     public var udpBufferSize: Int
     /// After this long dead, a node's name may be reclaimed by a new address; zero = never (§7.4).
     public var deadNodeReclaimTime: Duration
-    /// Allowed peer networks as CIDR strings; nil = all.
-    public var cidrsAllowed: [String]?
-    /// Interval of the queue-depth metric check.
-    public var queueCheckInterval: Duration
     /// Bounds of the user-broadcast queue (ours; Go's is unbounded): a broadcast
     /// storm cannot grow memory without limit (issue #12, docs/limits.md).
     public var maxQueuedUserBroadcasts: Int
@@ -104,12 +97,8 @@ public struct MembershipConfig: Sendable, Equatable {
         delegateProtocolVersion = 0
         delegateProtocolMin = 0
         delegateProtocolMax = 0
-        dnsConfigPath = "/etc/resolv.conf"
-        handoffQueueDepth = 1024
         udpBufferSize = 1400
         deadNodeReclaimTime = .zero
-        cidrsAllowed = nil
-        queueCheckInterval = .seconds(30)
         maxQueuedUserBroadcasts = 4096
         maxQueuedUserBroadcastBytes = 16 * 1024 * 1024
         zoneRouting = nil

@@ -75,7 +75,7 @@ extension GossipNode {
         runExchange(to: address, request: .user(payload), expectsReply: false, deadline: deadline) { result in
             switch result {
             case .success: completion(.success(()))
-            case .failure(let reason): completion(.failure(.stream(reason.description)))
+            case .failure(let reason): completion(.failure(.stream(reason)))
             }
         }
     }

@@ -101,7 +101,7 @@ public final class GossipNode {
             keyring = nil
         } else {
             do { keyring = try Keyring(keys: config.membership.secretKeys) } catch {
-                throw .keyring("\(error)")
+                throw .keyring(error)
             }
         }
         security = PacketSecurity(
@@ -127,7 +127,7 @@ public final class GossipNode {
                                       random: SeededRandom(seed: generator.next()), delegate: delegate)
         } catch {
             transport.shutdown()
-            throw .membership("\(error)")
+            throw .membership(error)
         }
         self.config = config
         self.loop = loop
@@ -137,7 +137,7 @@ public final class GossipNode {
         self.logger = logger
         coreDelegate = delegate
         joinAddresses = JoinAddressProvider(loop: loop, resolvConfPath: config.dnsResolvConfPath)
-        do { commands = try LoopMailbox() } catch { throw .membership("\(error)") }
+        do { commands = try LoopMailbox() } catch { throw .loop(error) }
         effects.reserveCapacity(64)
         effectBatch.reserveCapacity(64)
         dueTimers.reserveCapacity(16)
@@ -182,7 +182,7 @@ public final class GossipNode {
             // The watch keeps the node alive while it runs; shutdown() removes it.
             commandWatch = try loop.receive(from: commands) { command in self.run(command) }
         } catch {
-            throw .membership("cannot watch the command queue: \(error)")
+            throw .loop(error)
         }
         core.start(at: MonotonicInstant.now(), into: &effects)
         drain()

@@ -8,12 +8,12 @@ enum KeyringLoader {
     /// The keys of `path`, primary first.
     static func load(path: String) throws(NodeError) -> [[UInt8]] {
         guard let text = SmallFile.read(path, limit: 64 * 1024) else {
-            throw .keyring("cannot read \(path): \(String(cString: strerror(errno)))")
+            throw .keyringFile(.unreadableFile(path: path, reason: String(cString: strerror(errno))))
         }
         do {
             return try EncryptionKeyFile.parse(text, path: path)
         } catch {
-            throw .keyring(error.description)
+            throw .keyringFile(error)
         }
     }
 }

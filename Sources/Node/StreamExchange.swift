@@ -111,7 +111,7 @@ final class StreamExchange {
 }
 
 /// Why a stream exchange failed, as text for logs and core failure reasons.
-struct ExchangeFailure: Error, CustomStringConvertible {
-    let description: String
+public struct ExchangeFailure: Error, Sendable, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }

@@ -59,7 +59,7 @@ import Testing
         #expect(lan.suspicionMaxTimeoutMult == 6 && lan.pushPullInterval == .seconds(30))
         #expect(lan.gossipInterval == .milliseconds(200) && lan.gossipNodes == 3)
         #expect(lan.gossipToTheDeadTime == .seconds(30) && lan.awarenessMaxMultiplier == 8)
-        #expect(lan.udpBufferSize == 1400 && lan.handoffQueueDepth == 1024 && lan.tcpTimeout == .seconds(10))
+        #expect(lan.udpBufferSize == 1400 && lan.tcpTimeout == .seconds(10))
         #expect(lan.protocolVersion == 2 && lan.deadNodeReclaimTime == .zero && lan.bindPort == 7946)
         #expect(wan.tcpTimeout == .seconds(30) && wan.suspicionMult == 6 && wan.pushPullInterval == .seconds(60))
         #expect(wan.probeTimeout == .seconds(3) && wan.probeInterval == .seconds(5) && wan.gossipNodes == 4)
