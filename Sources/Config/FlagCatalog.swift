@@ -83,7 +83,7 @@ public enum FlagCatalog {
                        "Log level: debug, info, warn or error"),
         FlagDefinition("memberlistd.stdin-commands", .bool, default: "false",
                        "(ours) Read commands from stdin: 'broadcast <text>', 'members', 'leave'"),
-    ]
+    ] + AdminServerSettings.flagDefinitions
 
     /// The `-help` text: one flag per entry with its default and meaning.
     public static var usage: String {

@@ -91,6 +91,7 @@ extension NodeConfig {
         logLevel = LogLevel(rawValue: try flags.choice("log.level", LogLevel.allCases.map(\.rawValue),
                                                        default: "info")) ?? .info
         stdinCommands = try flags.bool("memberlistd.stdin-commands", default: false)
+        server = try AdminServerSettings(flags: flags)
 
         applyTransportDefaults(streamTimeoutGiven: flags.isSet("memberlist.stream-timeout"))
         if let probe = flags.last("memberlist.probe-interval") {

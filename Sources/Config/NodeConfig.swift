@@ -38,6 +38,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var logLevel: LogLevel
     /// `-memberlistd.stdin-commands`.
     public var stdinCommands: Bool
+    /// The admin HTTP listener and metric names (`NodeConfig+Server.swift`).
+    public var server = AdminServerSettings()
 
     /// dskit's UDPBufferSize when it runs memberlist over its TCP transport: 10 MiB.
     public static let dskitPacketBudget = 10 * 1024 * 1024
