@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "Wire", "Transport", "EventLoop",
                                                     "NetworkTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop", "MonotonicTime"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop", "MonotonicTime", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport"],
                     swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire", "NetworkTestSupport"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Glibc
+import NetworkTestSupport
 import Testing
 @testable import HTTP
 

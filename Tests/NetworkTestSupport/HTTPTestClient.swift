@@ -1,13 +1,11 @@
-import EventLoop
 import Glibc
-@testable import HTTP
 
-/// A blocking loopback client with a receive timeout, so tests read what the
-/// server really sent on a real socket.
-final class HTTPTestClient {
-    let fd: Int32
+/// A blocking loopback HTTP/1.1 client with a receive timeout, so tests read
+/// what a server really sent on a real socket (HTTP server and admin tests).
+public final class HTTPTestClient {
+    public let fd: Int32
 
-    init(port: UInt16, receiveTimeoutMillis: Int = 3000) throws {
+    public init(port: UInt16, receiveTimeoutMillis: Int = 3000) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestError("socket failed") }
         var timeout = timeval(tv_sec: receiveTimeoutMillis / 1000, tv_usec: (receiveTimeoutMillis % 1000) * 1000)
@@ -26,9 +24,9 @@ final class HTTPTestClient {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -38,7 +36,7 @@ final class HTTPTestClient {
     }
 
     /// Reads until `count` responses are complete, the peer closes, or the timeout passes.
-    func readResponses(_ count: Int) -> (responses: [ParsedResponse], closed: Bool) {
+    public func readResponses(_ count: Int) -> (responses: [ParsedResponse], closed: Bool) {
         var buffer: [UInt8] = []
         var responses: [ParsedResponse] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -56,7 +54,7 @@ final class HTTPTestClient {
     }
 
     /// True when the server closed the connection (EOF or reset) within the receive timeout.
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         var byte: UInt8 = 0
         while true {
             let received = recv(fd, &byte, 1, 0)
@@ -66,10 +64,10 @@ final class HTTPTestClient {
     }
 }
 
-struct ParsedResponse {
-    var code: Int
-    var headers: [String: String]
-    var body: String
+public struct ParsedResponse: Sendable {
+    public var code: Int
+    public var headers: [String: String]
+    public var body: String
 
     static func parse(_ bytes: [UInt8]) -> (ParsedResponse, Int)? {
         let marker: [UInt8] = [13, 10, 13, 10]
@@ -90,52 +88,17 @@ struct ParsedResponse {
     }
 }
 
-struct TestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
-/// An `HTTPServer` on its own loop thread, echoing the method, path and body
-/// length; `/slow` answers only after 200 ms (an asynchronous handler).
-final class TestServer: Sendable {
-    let handle: EventLoopHandle
-    let port: UInt16
-
-    init(limits: HTTPLimits) async throws {
-        handle = try EventLoop.startThread(name: "http-test")
-        let handle = self.handle
-        port = try await withCheckedThrowingContinuation { continuation in
-            _ = handle.execute { loop in
-                do {
-                    let server = try HTTPServer(loop: loop, address: SocketAddress(ip: "127.0.0.1", port: 0)!,
-                                                limits: limits) { exchange in
-                        let request = exchange.request
-                        let text = "\(request.method) \(request.path) \(request.body.count)"
-                        if request.path == "/slow" {
-                            _ = loop.schedule(after: .milliseconds(200)) { _ in
-                                exchange.respond(HTTPResponse(contentType: "text/plain", text: text))
-                            }
-                        } else {
-                            exchange.respond(HTTPResponse(contentType: "text/plain", text: text))
-                        }
-                    }
-                    // The loop keeps the listener; the server object lives as long as the loop.
-                    TestServer.keep(server, on: loop)
-                    continuation.resume(returning: server.localAddress.port)
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
-    }
-
-    /// Holds `server` until the loop stops (a timer far in the future captures it).
-    private static func keep(_ server: HTTPServer, on loop: EventLoop) {
-        _ = loop.schedule(after: .seconds(3600)) { _ in _ = server }
-    }
-
-    func stop() {
-        handle.stop()
-        handle.join()
+extension HTTPTestClient {
+    /// One `GET` on a fresh connection, closed after the answer.
+    public static func get(port: UInt16, _ target: String, headers: String = "") throws -> ParsedResponse {
+        let client = try HTTPTestClient(port: port)
+        client.send("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(headers)Connection: close\r\n\r\n")
+        guard let response = client.readResponses(1).responses.first else { throw TestError("no answer to GET \(target)") }
+        return response
     }
 }
