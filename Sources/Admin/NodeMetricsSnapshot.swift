@@ -49,29 +49,35 @@ public struct NodeMetricsSnapshot: Sendable {
                        node.userBroadcastsDropped)
     }
 
+    /// dskit's `memberlist_tcp_transport_*` counters, full names as static text
+    /// so a scrape builds no name strings.
+    private static let transportFamilies: [(String, String, any KeyPath<TransportCounters, Int> & Sendable)] = [
+        ("memberlist_tcp_transport_incoming_streams_total", "Number of incoming memberlist streams", \.incomingStreams),
+        ("memberlist_tcp_transport_outgoing_streams_total", "Number of outgoing streams", \.outgoingStreams),
+        ("memberlist_tcp_transport_outgoing_stream_errors_total",
+         "Number of errors when opening memberlist stream to another node", \.outgoingStreamErrors),
+        ("memberlist_tcp_transport_packets_received_total", "Number of received memberlist packets", \.packetsReceived),
+        ("memberlist_tcp_transport_packets_received_bytes_total", "Total bytes received as packets",
+         \.packetsReceivedBytes),
+        ("memberlist_tcp_transport_packets_received_errors_total", "Number of errors when receiving memberlist packets",
+         \.packetsReceivedErrors),
+        ("memberlist_tcp_transport_packets_sent_total", "Number of memberlist packets sent", \.packetsSent),
+        ("memberlist_tcp_transport_packets_sent_bytes_total", "Total bytes sent as packets", \.packetsSentBytes),
+        ("memberlist_tcp_transport_packets_sent_errors_total", "Number of errors when sending memberlist packets",
+         \.packetsSentErrors),
+        ("memberlist_tcp_transport_packets_dropped_total",
+         "Number of dropped memberlist packets. These packets were not sent due to timeout waiting for client.",
+         \.packetsDropped),
+        ("memberlist_tcp_transport_unknown_connections_total",
+         "Number of unknown TCP connections (not a packet or stream)", \.unknownConnections),
+        ("memberlist_tcp_transport_sent_bytes_total", "Number of bytes sent (packets and streams)", \.sentBytes),
+        ("memberlist_tcp_transport_received_bytes_total", "Number of bytes received (packets and streams)",
+         \.receivedBytes),
+    ]
+
     private func writeTransport(into writer: inout PrometheusTextWriter) {
-        let t = transport
-        let families: [(String, String, Int)] = [
-            ("incoming_streams_total", "Number of incoming memberlist streams", t.incomingStreams),
-            ("outgoing_streams_total", "Number of outgoing streams", t.outgoingStreams),
-            ("outgoing_stream_errors_total", "Number of errors when opening memberlist stream to another node",
-             t.outgoingStreamErrors),
-            ("packets_received_total", "Number of received memberlist packets", t.packetsReceived),
-            ("packets_received_bytes_total", "Total bytes received as packets", t.packetsReceivedBytes),
-            ("packets_received_errors_total", "Number of errors when receiving memberlist packets",
-             t.packetsReceivedErrors),
-            ("packets_sent_total", "Number of memberlist packets sent", t.packetsSent),
-            ("packets_sent_bytes_total", "Total bytes sent as packets", t.packetsSentBytes),
-            ("packets_sent_errors_total", "Number of errors when sending memberlist packets", t.packetsSentErrors),
-            ("packets_dropped_total", "Number of dropped memberlist packets. These packets were not sent due to timeout waiting for client.",
-             t.packetsDropped),
-            ("unknown_connections_total", "Number of unknown TCP connections (not a packet or stream)",
-             t.unknownConnections),
-            ("sent_bytes_total", "Number of bytes sent (packets and streams)", t.sentBytes),
-            ("received_bytes_total", "Number of bytes received (packets and streams)", t.receivedBytes),
-        ]
-        for (name, help, value) in families {
-            writer.counter("memberlist_tcp_transport_" + name, help: help, value)
+        for (name, help, value) in Self.transportFamilies {
+            writer.counter(name, help: help, transport[keyPath: value])
         }
     }
 
