@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Node", targets: ["Node"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
+        .library(name: "Admin", targets: ["Admin"]),
         .executable(name: "memberlistd", targets: ["memberlistd"]),
     ],
     targets: [
@@ -41,11 +43,16 @@ let package = Package(
         .target(name: "Transport", dependencies: ["MonotonicTime", "EventLoop", "Wire", "Config", "CShims"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["Wire", "Membership", "CYAML"], swiftSettings: strict),
         .target(name: "Node", dependencies: ["MonotonicTime", "Wire", "Membership", "KV", "EventLoop", "Transport", "Config", "CShims"], swiftSettings: strict),
+        // HTTP/1.1 server on the loop's TCP primitives (admin pages now, the sidecar API next).
+        .target(name: "HTTP", dependencies: ["MonotonicTime", "EventLoop"], swiftSettings: strict),
+        // The admin listener: /metrics (Prometheus text), /ready, /memberlist, /ring (dskit-kv-ring.md 6, 7).
+        .target(name: "Admin", dependencies: ["MonotonicTime", "Wire", "Membership", "KV", "EventLoop", "Transport", "Config", "Node", "HTTP"],
+                swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
         // halves idle RSS. Names resolve through c-ares (no getaddrinfo, so no NSS modules).
-        .executableTarget(name: "memberlistd", dependencies: ["Node"], swiftSettings: strict,
+        .executableTarget(name: "memberlistd", dependencies: ["Node", "Admin", "HTTP", "Wire", "EventLoop", "Config"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
@@ -61,6 +68,9 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "KV", "Wire", "Transport", "EventLoop",
                                                     "NetworkTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop", "MonotonicTime", "NetworkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport"],
                     swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
     ]

@@ -123,8 +123,7 @@ extension NodeConfig {
         try readZoneAwareRouting(settings)
         readKVStore(settings)
         try readRing(settings)
-        server.httpListenAddress = settings.string("server.http-listen-address")
-        server.httpListenPort = settings.int("server.http-listen-port")
+        try readServer(settings)
 
         let keyFile = settings.string("memberlist.encryption-key-file")
         encryptionKeyFile = keyFile.isEmpty ? nil : keyFile
@@ -182,6 +181,29 @@ extension NodeConfig {
                                 reason: "needs the zone (-memberlist.zone-aware-routing.instance-availability-zone)")
         }
         membership.zoneRouting = zoneAwareRouting.routing
+    }
+
+    /// The admin listener and the metric prefix.
+    private mutating func readServer(_ settings: SettingValues) throws(ConfigError) {
+        server.httpListenAddress = try Self.ipAddress(settings, "server.http-listen-address")
+        server.httpListenPort = UInt16(clamping: settings.int("server.http-listen-port"))
+        let prefix = settings.string("metrics.prefix")
+        let valid = prefix.utf8.enumerated().allSatisfy { index, byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"),
+                 UInt8(ascii: ":"):
+                return true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return index > 0
+            default:
+                return false
+            }
+        }
+        guard valid else {
+            throw .invalidValue(flag: "metrics.prefix", value: prefix,
+                                expected: "a Prometheus metric name prefix such as pyroscope ([a-zA-Z_:][a-zA-Z0-9_:]*, or empty)")
+        }
+        server.metricsPrefix = prefix
     }
 
     /// `-memberlistd.ring.*`: this node's own ring instance (ours).

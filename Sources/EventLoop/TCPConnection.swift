@@ -58,8 +58,19 @@ public final class TCPConnection {
     private var interest: IOInterest = []
     /// Set while connecting/handshaking; answered once, on success or failure.
     private var establish: ((Result<TCPConnection, ConnectionError>) -> Void)?
-    /// Reads per readiness event before yielding to other descriptors.
-    private static let readsPerWakeup = 16
+    /// Reads (of up to 64 KiB each) per readiness event before yielding to
+    /// other descriptors: the connection's byte budget per wakeup, so one
+    /// flooding peer cannot hold the loop (ARCHITECTURE.md, "Errors and bad input").
+    public var readsPerWakeup = 16
+    /// While true the connection asks epoll for no readability: a server
+    /// stops reading a client whose responses are not being taken (backpressure).
+    public var isReadingPaused = false {
+        didSet {
+            guard isReadingPaused != oldValue, phase == .open else { return }
+            updateInterest()
+            if !isReadingPaused, !readClosed { loop.execute { [weak self] _ in self?.readAvailable() } }
+        }
+    }
 
     init(
         loop: EventLoop, fd: Int32, remote: SocketAddress, phase: Phase, tls: TLSSession?,
@@ -234,7 +245,7 @@ public final class TCPConnection {
 
     private func handleOpen(_ events: IOEvents) {
         let readable = !events.isDisjoint(with: [.readable, .hangup, .error])
-        if !readClosed, readable || (tlsReadNeedsWritable && events.contains(.writable)) {
+        if !readClosed, !isReadingPaused, readable || (tlsReadNeedsWritable && events.contains(.writable)) {
             readAvailable()
         }
         guard phase == .open else { return }
@@ -257,8 +268,8 @@ public final class TCPConnection {
 
     private func readAvailable() {
         let buffer = loop.readBuffer
-        for _ in 0..<Self.readsPerWakeup {
-            guard phase == .open, !readClosed else { return }
+        for _ in 0..<max(1, readsPerWakeup) {
+            guard phase == .open, !readClosed, !isReadingPaused else { return }
             var count = 0
             if let tls {
                 let outcome: TLSSession.ReadOutcome
@@ -379,7 +390,7 @@ public final class TCPConnection {
         case .connecting: return .write
         case .handshaking: return handshakeNeed == .writable ? [.read, .write] : .read
         case .open:
-            var wanted: IOInterest = readClosed ? [] : .read
+            var wanted: IOInterest = readClosed || isReadingPaused ? [] : .read
             if pendingWriteBytes > 0 || tlsReadNeedsWritable { wanted.insert(.write) }
             return wanted
         case .closed: return []

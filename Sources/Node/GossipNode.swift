@@ -169,6 +169,10 @@ public final class GossipNode {
     /// Members currently alive or suspect (not dead or left), self included.
     public var liveMembers: [Member] { core.allMembers.filter { !$0.isDeadOrLeft } }
 
+    /// Lifeguard's local health (awareness) score; 0 is healthy (dskit's
+    /// `cluster_node_health_score`).
+    public var healthScore: Int { core.healthScore }
+
     /// The transport's counters (dskit's metric meanings).
     public var transportCounters: TransportCounters { transport.counters }
 

@@ -68,17 +68,26 @@ public struct Logger: Sendable {
     }
 
     /// RFC 3339 UTC with milliseconds, from CLOCK_REALTIME.
-    static func timestamp() -> String {
+    static func timestamp() -> String { rfc3339(unixMillis: unixMillisNow()) }
+
+    /// Wall-clock Unix milliseconds (CLOCK_REALTIME): for logs and for the
+    /// Unix-second timestamps dskit's ring carries, never for timing.
+    public static func unixMillisNow() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
+    }
+
+    /// `unixMillis` as RFC 3339 UTC with milliseconds (2024-05-01T10:00:00.000Z).
+    public static func rfc3339(unixMillis: Int64) -> String {
+        var seconds = time_t(unixMillis / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        let millis = Int32(now.tv_nsec / 1_000_000)
+        let millis = Int32(unixMillis % 1000)
         return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2)
             + "T" + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2)
             + "." + pad(millis, 3) + "Z"

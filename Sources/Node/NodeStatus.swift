@@ -14,8 +14,10 @@ public struct NodeStatus: Sendable {
         public var deleted: Bool
         /// Unix ms of the last delete-state update; 0 = unknown.
         public var updateTimeMillis: Int64
-        /// Bytes of the encoded value (codec output, as `downloadKey` would serve).
-        public var valueSize: Int
+        /// The value as its codec encodes it (what `downloadKey` serves).
+        public var encoded: [UInt8]
+        /// Bytes of the encoded value.
+        public var valueSize: Int { encoded.count }
         /// The decoded value for the `ringDesc` codec, tombstones included; nil otherwise.
         public var ring: RingDesc?
     }
@@ -97,10 +99,10 @@ extension GossipNode {
         var rings: [String: [NodeStatus.RingInstance]] = [:]
         for key in kv.keys() {
             guard let entry = kv.entries[key] else { continue }
-            let size = kv.config.codecs.codec(id: entry.codecID)?.encode(entry.value)?.count ?? 0
+            let encoded = kv.config.codecs.codec(id: entry.codecID)?.encode(entry.value) ?? []
             let ring = entry.value as? RingDesc
             keys.append(NodeStatus.KVKey(key: key, codec: entry.codecID, version: entry.version, deleted: entry.deleted,
-                                         updateTimeMillis: entry.updateTimeMillis, valueSize: size, ring: ring))
+                                         updateTimeMillis: entry.updateTimeMillis, encoded: encoded, ring: ring))
             if let ring {
                 rings[key] = ring.instances.keys.sorted().compactMap { id in
                     guard let instance = ring.instances[id], instance.state != .left else { return nil }

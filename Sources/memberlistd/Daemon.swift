@@ -1,8 +1,10 @@
+import Admin
 import Config
 import EventLoop
 import Glibc
 import Membership
 import Node
+import Wire
 
 /// The process around one `GossipNode` on the main-thread loop: wires signals,
 /// stdin commands, logging and the exit code; the node owns the join retries
@@ -15,6 +17,9 @@ final class Daemon {
     private(set) var exitCode: Int32 = 0
     private var stdinWatch: EventLoop.Watch?
     private var stdinBuffer: [UInt8] = []
+    /// `/metrics`, `/ready`, `/memberlist`, `/ring`; nil until started.
+    private var admin: AdminServer?
+    private var adminSource: NodeAdminSource?
 
     init(config: NodeConfig, loop: EventLoop, logger: Logger) throws {
         self.config = config
@@ -31,7 +36,24 @@ final class Daemon {
         try loop.onSignal(SIGTERM) { [weak self] signal in self?.signalled(signal) }
         try loop.onSignal(SIGINT) { [weak self] signal in self?.signalled(signal) }
         if config.stdinCommands { watchStdin() }
+        try startAdmin()
         node.runJoinLifecycle { [weak self] report in self?.logJoin(report) }
+    }
+
+    // MARK: admin HTTP
+
+    /// Binds the admin listener; a bind failure stops start-up like a gossip one.
+    private func startAdmin() throws {
+        let settings = config.server
+        let ip = settings.httpListenAddress ?? IPAddress(0, 0, 0, 0)
+        guard let address = SocketAddress(ip: ip, port: settings.httpListenPort) else {
+            throw SystemError(syscall: "bind(-server.http-listen-address=\(ip))", errno: EINVAL)
+        }
+        let source = NodeAdminSource(node: node, ready: config.joinMembers.isEmpty)
+        let server = try AdminServer(loop: loop, address: address, source: source, metricsPrefix: settings.metricsPrefix)
+        adminSource = source
+        admin = server
+        logger.info("http listening", ("addr", "\(server.localAddress)"))
     }
 
     // MARK: join
@@ -66,6 +88,7 @@ final class Daemon {
     private func logFullJoin(_ report: ClusterJoinReport) {
         switch report {
         case let .joined(attempt, outcome):
+            adminSource?.isReady = true
             logger.info("joined memberlist cluster", ("reached_nodes", "\(outcome.successes)"), ("attempt", "\(attempt)"))
             for failure in outcome.failures { logger.debug("join seed failed", ("err", failure)) }
         case let .attemptFailed(attempt, outcome, _):
@@ -74,6 +97,7 @@ final class Daemon {
         case let .gaveUp(attempts) where config.abortIfJoinFails:
             logger.error("giving up joining the cluster", ("attempts", "\(attempts)"))
             exitCode = 1
+            admin?.close()
             node.shutdown()
             loop.stop()
         case let .gaveUp(attempts):
@@ -97,7 +121,10 @@ final class Daemon {
             case .noLivePeers: "no live peers"
             }
             self?.logger.info("left memberlist cluster", ("broadcast_complete", complete))
-        }, stopped: { [weak self] in self?.loop.stop() })
+        }, stopped: { [weak self] in
+            self?.admin?.close()
+            self?.loop.stop()
+        })
     }
 
     // MARK: events

@@ -52,7 +52,8 @@ final class MemberlistdProcess: Sendable {
         var arguments = [
             "-memberlist.transport=\(transport)", "-memberlist.nodename=\(name)",
             "-memberlist.randomize-node-name=false", "-memberlist.bind-addr=127.0.0.1",
-            "-memberlist.bind-port=0", "-memberlistd.stdin-commands", "-log.level=debug",
+            "-memberlist.bind-port=0", "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=0",
+            "-memberlistd.stdin-commands", "-log.level=debug",
         ] + Self.fastTiming
         for seed in join { arguments.append("-memberlist.join=\(seed)") }
         arguments += extra

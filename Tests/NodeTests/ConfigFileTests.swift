@@ -151,7 +151,7 @@ import Wire
         let tracker = config.kvStore.propagationDelayTracker
         #expect(tracker.enabled && tracker.beaconInterval == .seconds(120) && tracker.beaconLifetime == .seconds(1200)
             && tracker.logBeaconsLatencyLongerThan == .seconds(5))
-        #expect(config.server.httpListenAddress == "10.0.0.5" && config.server.httpListenPort == 4100)
+        #expect(config.server.httpListenAddress == IPAddress(parsing: "10.0.0.5") && config.server.httpListenPort == 4100)
     }
 
     @Test func flagsOverrideTheFileWhichOverridesDefaults() throws {

@@ -1,6 +1,7 @@
 import Config
 import Membership
 import Testing
+import Wire
 
 /// Every `-memberlist.*` flag Pyroscope documents (dskit-kv-ring.md §8, the
 /// table row by row plus the flag-only `transport-debug`), with its type and
@@ -126,7 +127,7 @@ import Testing
         #expect(config.compressionAlgorithm == .snappy && config.transportDebug)
         #expect(config.rejoinInterval == .seconds(60) && config.rejoinSeedNodes.map(\.description) == ["10.0.0.9:7946"])
         #expect(config.abortIfFastJoinFails && config.fastJoinMinNodes == 2)
-        #expect(config.server.httpListenAddress == "127.0.0.1" && config.server.httpListenPort == 8080)
+        #expect(config.server.httpListenAddress == IPAddress(parsing: "127.0.0.1") && config.server.httpListenPort == 8080)
         let defaults = try NodeConfig.parse([])
         #expect(defaults.membership.zoneRouting == nil, "dskit's meta is empty unless zone-aware routing is on")
         #expect(defaults.server.httpListenPort == 4040 && defaults.kvStore.watchPrefixBufferSize == 128)
