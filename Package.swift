@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "KVTests", dependencies: ["KV", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "KVTests", dependencies: ["KV", "Membership", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),

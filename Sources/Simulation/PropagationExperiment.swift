@@ -45,7 +45,7 @@ public struct PropagationExperiment {
         let nodes = try cluster.addNodes(nodeCount, spacing: .milliseconds(5))
         let converged = cluster.runUntilConverged(nodes, within: .seconds(600), checkingEvery: .milliseconds(500))
         settle(cluster)
-        var picker = Xoshiro256StarStar(seed: seed ^ 0x7072_6F70_6167_6174)
+        var picker = SeededRandom(seed: seed ^ 0x7072_6F70_6167_6174)
         var result = Result(seed: seed, converged: converged, broadcasts: [], updates: [])
         for index in 0..<samples {
             let origin = nodes[Int(picker.next(upperBound: UInt64(nodes.count)))]

@@ -1,3 +1,4 @@
+import Membership
 /// A deterministic discrete-event simulator: N sans-IO nodes on a virtual
 /// network and a virtual clock (ARCHITECTURE.md testing ladder, step 3).
 ///
@@ -48,7 +49,7 @@ public final class Simulator<Node: SimulatedNode> {
         case heal(PartitionID)
     }
 
-    private var master: Xoshiro256StarStar
+    private var master: SeededRandom
     private let makeNode: (NodeContext) throws -> Node
     private var nodes: [Node] = []
     private var running: [Bool] = []
@@ -65,7 +66,7 @@ public final class Simulator<Node: SimulatedNode> {
     public init(seed: UInt64, conditions: LinkConditions = .lan, recordsEvents: Bool = true,
                 makeNode: @escaping (NodeContext) throws -> Node) {
         self.seed = seed
-        var master = Xoshiro256StarStar(seed: seed)
+        var master = SeededRandom(seed: seed)
         network = VirtualNetwork(conditions: conditions, seed: master.next())
         self.master = master
         self.recordsEvents = recordsEvents

@@ -1,3 +1,4 @@
+import Membership
 /// The virtual network's decisions: which datagrams are lost, how long each
 /// delivery takes, and which links partitions cut. It owns its own generator
 /// (derived from the run's seed) so its choices do not depend on what the
@@ -14,7 +15,7 @@ public struct VirtualNetwork {
     /// For each partition in force, the group index of every node (-1: unaffected).
     private var partitions: [(id: PartitionID, labels: [Int32])] = []
     private var nextPartitionID = 0
-    private var random: Xoshiro256StarStar
+    private var random: SeededRandom
 
     /// One direction of a link.
     public struct LinkKey: Hashable, Sendable {
@@ -29,7 +30,7 @@ public struct VirtualNetwork {
 
     public init(conditions: LinkConditions, seed: UInt64) {
         defaultConditions = conditions
-        random = Xoshiro256StarStar(seed: seed)
+        random = SeededRandom(seed: seed)
     }
 
     /// Sets the conditions of the link from `from` to `to`; `nil` restores the default.

@@ -1,3 +1,4 @@
+import Membership
 import Testing
 import KV
 import Simulation

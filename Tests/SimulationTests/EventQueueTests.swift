@@ -1,10 +1,11 @@
+import Membership
 import Simulation
 import Testing
 
 @Suite struct EventQueueTests {
     @Test func popsInTimeOrderThenInsertionOrder() {
         var queue = EventQueue<Int>()
-        var random = Xoshiro256StarStar(seed: 1)
+        var random = SeededRandom(seed: 1)
         var expected: [(UInt64, Int)] = []
         for payload in 0..<2_000 {
             let time = random.next(upperBound: UInt64(50))

@@ -1,3 +1,4 @@
+import Membership
 import Simulation
 
 /// A toy node for testing the simulator's machinery: it records everything
@@ -24,12 +25,12 @@ struct ScriptedNode: SimulatedNode {
     }
 
     let generation: UInt32
-    var random: Xoshiro256StarStar
+    var random: SeededRandom
     var received = 0
 
     init(context: Simulator<ScriptedNode>.NodeContext) {
         generation = context.generation
-        random = Xoshiro256StarStar(seed: context.seed)
+        random = SeededRandom(seed: context.seed)
     }
 
     mutating func start(at now: VirtualInstant, effects: inout [SimulatedEffect<ScriptedNode>]) {

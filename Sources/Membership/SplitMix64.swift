@@ -1,6 +1,6 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny generator used only to expand
-/// one 64-bit seed into well-mixed state words for `Xoshiro256StarStar` and to
-/// derive independent per-node seeds from the master seed.
+/// one 64-bit seed into well-mixed state words for `SeededRandom` and, in the
+/// simulator, to derive independent per-node seeds from the master seed.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
