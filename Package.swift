@@ -51,5 +51,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "EventLoop", "Wire"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Config", "Membership", "Wire", "Transport", "EventLoop"], swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "Wire"], swiftSettings: strict),
+        // memberlistd processes in network namespaces with nftables faults (root only).
+        .testTarget(name: "FaultTests", dependencies: ["Wire"], swiftSettings: strict),
     ]
 )
