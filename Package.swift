@@ -73,5 +73,7 @@ let package = Package(
         .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport"],
                     swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
+        // memberlistd processes in network namespaces with nftables faults (root only).
+        .testTarget(name: "FaultTests", dependencies: ["Wire"], swiftSettings: strict),
     ]
 )

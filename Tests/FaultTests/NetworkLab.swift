@@ -1,0 +1,187 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A private network for fault tests, built from Linux network namespaces:
+/// one namespace holds a bridge, each node gets a namespace of its own with a
+/// veth to that bridge and an address in 10.213.0.0/24. The range exists only
+/// inside these namespaces, so nothing the tests do (nft drops, crafted
+/// packets) can reach another host or the machine's own interfaces.
+///
+/// Names carry `prefix` and the test process id; `sweepStale()` removes what a
+/// killed earlier run left behind, `remove()` (call it in `defer`) removes this
+/// lab and kills any process still inside it.
+final class NetworkLab: Sendable {
+    static let prefix = "mlfault"
+    static let subnet = "10.213.0"
+
+    let id: String
+    let nodeCount: Int
+    var bridgeNamespace: String { "\(id)-br" }
+
+    /// Builds the bridge and `nodeCount` node namespaces; on failure removes
+    /// what it built and throws with the command's output.
+    init(nodeCount: Int) throws {
+        Self.sweepStale()
+        id = "\(Self.prefix)\(getpid())-\(Self.nextSerial())"
+        self.nodeCount = nodeCount
+        do {
+            try Self.ip(["netns", "add", bridgeNamespace])
+            try Self.ip(["-n", bridgeNamespace, "link", "add", "br0", "type", "bridge"])
+            try Self.ip(["-n", bridgeNamespace, "link", "set", "br0", "up"])
+            for index in 0..<nodeCount { try addNode(index) }
+        } catch {
+            remove()
+            throw error
+        }
+    }
+
+    private func addNode(_ index: Int) throws {
+        let namespace = self.namespace(index)
+        try Self.ip(["netns", "add", namespace])
+        try Self.ip(["link", "add", "eth0", "netns", namespace, "type", "veth",
+                     "peer", "name", "p\(index)", "netns", bridgeNamespace])
+        try Self.ip(["-n", bridgeNamespace, "link", "set", "p\(index)", "master", "br0", "up"])
+        try Self.ip(["-n", namespace, "addr", "add", "\(address(index))/24", "dev", "eth0"])
+        try Self.ip(["-n", namespace, "link", "set", "eth0", "up"])
+        try Self.ip(["-n", namespace, "link", "set", "lo", "up"])
+    }
+
+    func namespace(_ index: Int) -> String { "\(id)-n\(index)" }
+
+    /// The node's IPv4 address; it exists only in its namespace.
+    func address(_ index: Int) -> String { "\(Self.subnet).\(index + 10)" }
+
+    // MARK: faults (nftables inside the node namespaces)
+
+    /// Drops one packet in `oneIn` at random, in both directions, on node `index`.
+    func addRandomLoss(_ index: Int, oneIn: Int) throws {
+        try nft(index, """
+            add table inet loss
+            add chain inet loss input { type filter hook input priority 0 ; }
+            add chain inet loss output { type filter hook output priority 0 ; }
+            add rule inet loss input numgen random mod \(oneIn) == 0 counter drop
+            add rule inet loss output numgen random mod \(oneIn) == 0 counter drop
+            """)
+    }
+
+    /// Packets the loss rules of node `index` dropped so far (input + output).
+    func droppedByLoss(_ index: Int) throws -> Int {
+        let listing = try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(index), "nft", "list", "table", "inet", "loss"])
+        return listing.components(separatedBy: "packets ").dropFirst()
+            .compactMap { Int($0.prefix { $0.isNumber }) }.reduce(0, +)
+    }
+
+    /// Cuts every packet between the two groups (rules on both sides, both directions).
+    func partition(_ side: [Int], from other: [Int]) throws {
+        for (mine, theirs) in [(side, other), (other, side)] {
+            let addresses = theirs.map(address).joined(separator: ", ")
+            for index in mine {
+                try nft(index, """
+                    add table inet partition
+                    add chain inet partition input { type filter hook input priority 0 ; }
+                    add chain inet partition output { type filter hook output priority 0 ; }
+                    add rule inet partition input ip saddr { \(addresses) } drop
+                    add rule inet partition output ip daddr { \(addresses) } drop
+                    """)
+            }
+        }
+    }
+
+    /// Removes the partition rules from every node.
+    func heal() throws {
+        for index in 0..<nodeCount {
+            try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(index), "nft", "delete", "table", "inet", "partition"])
+        }
+    }
+
+    /// Sends one UDP datagram from inside namespace `index` (which need not run
+    /// a node): crafted packets come from a lab address like any peer's.
+    func sendDatagram(from index: Int, to address: String, port: Int, _ bytes: [UInt8]) throws {
+        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let send = "import socket,sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+            + ".sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], int(sys.argv[3])))"
+        try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(index), "python3", "-c", send, hex, address, "\(port)"])
+    }
+
+    private func nft(_ index: Int, _ script: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(id)-\(index)-\(UUID().uuidString).nft")
+        try Data((script + "\n").utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(index), "nft", "-f", file.path])
+    }
+
+    // MARK: teardown
+
+    /// Kills every process left in the lab's namespaces and deletes them.
+    func remove() {
+        Self.remove(namespaces: (0..<nodeCount).map(namespace) + [bridgeNamespace])
+    }
+
+    /// The lab's namespaces that still exist (empty after `remove()`).
+    var remainingNamespaces: [String] { Self.listNamespaces().filter { $0.hasPrefix(id + "-") } }
+
+    /// Deletes namespaces with our prefix whose creating test process is gone.
+    static func sweepStale() {
+        let stale = listNamespaces().filter { name in
+            guard name.hasPrefix(prefix) else { return false }
+            let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(digits) else { return true }
+            return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+        }
+        remove(namespaces: stale)
+    }
+
+    private static func remove(namespaces: [String]) {
+        for namespace in namespaces {
+            if let pids = try? run("/usr/sbin/ip", ["netns", "pids", namespace]) {
+                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+            }
+            _ = try? ip(["netns", "del", namespace])
+        }
+    }
+
+    static func listNamespaces() -> [String] {
+        guard let text = try? run("/usr/sbin/ip", ["netns", "list"]) else { return [] }
+        return text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    private static let serial = Atomic<Int>(0)
+    private static func nextSerial() -> Int { serial.add(1, ordering: .relaxed).newValue }
+
+    @discardableResult
+    private static func ip(_ arguments: [String]) throws -> String { try run("/usr/sbin/ip", arguments) }
+
+    /// Runs a command to completion; non-zero exit throws with its output.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw LabError.commandFailed("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        }
+        return text
+    }
+}
+
+/// Why the lab or a node in it could not do what a test asked.
+enum LabError: Error, CustomStringConvertible {
+    case commandFailed(String)
+    case timedOut(String)
+
+    var description: String {
+        switch self {
+        case .commandFailed(let text): "command failed: \(text)"
+        case .timedOut(let text): "timed out: \(text)"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+extension FaultSuite {
+    /// Ten nodes, each dropping 10% of its packets in and out at random
+    /// (nft `numgen random`), for `lossDuration`: Lifeguard's indirect probes
+    /// and refutation must keep every node alive everywhere (memberlist-wire.md
+    /// §7.1, §7.4), and a broadcast must still reach every node.
+    @Suite(.serialized) struct PacketLossFaultTests {
+        @Test(.timeLimit(.minutes(5)))
+        func tenNodesAtTenPercentLossDeclareNobodyDead() async throws {
+            let lab = try NetworkLab(nodeCount: 10)
+            defer { lab.remove() }
+            let cluster = try await LabCluster.start(lab, count: 10)
+            let marks = cluster.nodes.map(\.logMark)
+            for index in cluster.nodes.indices { try lab.addRandomLoss(index, oneIn: 10) }
+            let lossStarted = ContinuousClock.now
+
+            let payload = "lossy-\(getpid())"
+            try cluster.nodes[3].broadcast(payload)
+            for node in cluster.nodes where node !== cluster.nodes[3] {
+                try await node.waitForLog("received user message", containing: "payload=\(payload)",
+                                          since: marks[cluster.nodes.firstIndex { $0 === node } ?? 0])
+            }
+
+            // Runs for the whole duration, failing as soon as anyone declares anyone dead.
+            while ContinuousClock.now < lossStarted + FaultSuite.lossDuration {
+                let deaths = cluster.deathsLogged(since: marks)
+                try #require(deaths.isEmpty, "false dead under 10% loss:\n\(deaths.joined(separator: "\n"))")
+                try await Task.sleep(for: .seconds(1))
+            }
+            let deaths = cluster.deathsLogged(since: marks)
+            #expect(deaths.isEmpty, "false dead under 10% loss:\n\(deaths.joined(separator: "\n"))")
+            let left = cluster.nodes.flatMap { $0.lines("member left", since: 0) }
+            #expect(left.isEmpty, "nobody left, yet: \(left)")
+            let dropped = try cluster.nodes.indices.map { try lab.droppedByLoss($0) }
+            #expect(dropped.allSatisfy { $0 > 0 }, "every node's loss rules dropped packets: \(dropped)")
+            try await cluster.waitUntilAllAlive(cluster.nodes.indices, timeout: .seconds(10))
+            let suspicions = zip(cluster.nodes, marks).map { $0.lines("member suspected", since: $1).count }
+            print("10% loss for \(FaultSuite.lossDuration): packets dropped per node \(dropped), suspicions logged per node \(suspicions), no dead")
+
+            let leaks = await cluster.tearDown()
+            #expect(leaks.isEmpty, "\(leaks)")
+        }
+    }
+}
