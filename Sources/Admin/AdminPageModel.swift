@@ -1,3 +1,5 @@
+import Node
+
 /// What the `/memberlist` and `/ring` pages show, independent of where it
 /// comes from (dskit-kv-ring.md 7): members, KV entries, message history and
 /// rings. Filled by an `AdminSource` at request time; the same model is the
@@ -28,26 +30,9 @@ public struct AdminPageModel: Sendable {
         }
     }
 
-    public struct KVEntry: Sendable {
-        public var key: String
-        public var codec: String
-        /// The node-local version (dskit's page shows it).
-        public var version: UInt
-        public var deleted: Bool
-        public var updateTimeMillis: Int64
-        /// The value as encoded by its codec (what `downloadKey` serves).
-        public var encoded: [UInt8]
-
-        public init(key: String, codec: String, version: UInt, deleted: Bool = false, updateTimeMillis: Int64 = 0,
-                    encoded: [UInt8]) {
-            self.key = key
-            self.codec = codec
-            self.version = version
-            self.deleted = deleted
-            self.updateTimeMillis = updateTimeMillis
-            self.encoded = encoded
-        }
-    }
+    /// A KV key as the node's status reports it (key, codec, node-local version, deleted,
+    /// update time, encoded value, decoded ring).
+    public typealias KVEntry = NodeStatus.KVKey
 
     public struct Message: Sendable {
         public var id: UInt64

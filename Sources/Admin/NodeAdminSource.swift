@@ -23,16 +23,12 @@ public final class NodeAdminSource: AdminSource {
             AdminPageModel.Member(name: $0.name, address: "\($0.address)", state: $0.state.rawValue,
                                   incarnation: $0.incarnation)
         }
-        let entries = status.keys.map {
-            AdminPageModel.KVEntry(key: $0.key, codec: $0.codec, version: $0.version, deleted: $0.deleted,
-                                   updateTimeMillis: $0.updateTimeMillis, encoded: $0.encoded)
-        }
         let history = status.historyEnabled
             ? AdminPageModel.History(received: status.receivedMessages.map(Self.message),
                                      sent: status.sentMessages.map(Self.message))
             : nil
         return AdminPageModel(nodeName: node.name, healthScore: node.healthScore, members: members,
-                              kvEntries: entries, history: history, rings: rings(of: status))
+                              kvEntries: status.keys, history: history, rings: rings(of: status))
     }
 
     public func metrics() -> NodeMetricsSnapshot {

@@ -20,6 +20,17 @@ public struct NodeStatus: Sendable {
         public var valueSize: Int { encoded.count }
         /// The decoded value for the `ringDesc` codec, tombstones included; nil otherwise.
         public var ring: RingDesc?
+
+        public init(key: String, codec: String, version: UInt, deleted: Bool = false, updateTimeMillis: Int64 = 0,
+                    encoded: [UInt8], ring: RingDesc? = nil) {
+            self.key = key
+            self.codec = codec
+            self.version = version
+            self.deleted = deleted
+            self.updateTimeMillis = updateTimeMillis
+            self.encoded = encoded
+            self.ring = ring
+        }
     }
 
     /// One instance of a ring (a `ringDesc` key), as `/ring` shows it. LEFT tombstones are

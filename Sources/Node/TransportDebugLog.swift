@@ -19,30 +19,29 @@ final class TransportDebugLog: NodeTransport {
 
     var onPacket: ((InboundPacket) -> Void)? {
         didSet {
-            guard let handler = onPacket else {
-                inner.onPacket = nil
-                return
-            }
             let logger = logger
-            inner.onPacket = { packet in
+            inner.onPacket = Self.logging(onPacket) { packet in
                 logger.debug("transport packet", ("direction", "in"), ("peer", "\(packet.source)"),
                              ("bytes", "\(packet.bytes.count)"))
-                handler(packet)
             }
         }
     }
 
     var onStream: ((TransportStream) -> Void)? {
         didSet {
-            guard let handler = onStream else {
-                inner.onStream = nil
-                return
-            }
             let logger = logger
-            inner.onStream = { stream in
+            inner.onStream = Self.logging(onStream) { stream in
                 logger.debug("transport stream", ("direction", "in"), ("peer", "\(stream.remoteAddress)"))
-                handler(stream)
             }
+        }
+    }
+
+    /// `handler`, logging each call first with `log` (nil stays nil).
+    private static func logging<Value>(_ handler: ((Value) -> Void)?, _ log: @escaping (Value) -> Void) -> ((Value) -> Void)? {
+        guard let handler else { return nil }
+        return { value in
+            log(value)
+            handler(value)
         }
     }
 
