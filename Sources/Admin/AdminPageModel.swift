@@ -13,10 +13,7 @@ public struct AdminPageModel: Sendable {
         public var incarnation: UInt32
 
         public init(name: String, address: String, state: Int, incarnation: UInt32) {
-            self.name = name
-            self.address = address
-            self.state = state
-            self.incarnation = incarnation
+            (self.name, self.address, self.state, self.incarnation) = (name, address, state, incarnation)
         }
 
         public var stateName: String {
@@ -46,14 +43,7 @@ public struct AdminPageModel: Sendable {
 
         public init(id: UInt64, timeMillis: Int64, key: String, size: Int, codec: String, version: UInt,
                     changes: [String], encoded: [UInt8]) {
-            self.id = id
-            self.timeMillis = timeMillis
-            self.key = key
-            self.size = size
-            self.codec = codec
-            self.version = version
-            self.changes = changes
-            self.encoded = encoded
+            (self.id, self.timeMillis, self.key, self.size, self.codec, self.version, self.changes, self.encoded) = (id, timeMillis, key, size, codec, version, changes, encoded)
         }
     }
 

@@ -100,11 +100,7 @@ public struct FilePosition: Hashable, Sendable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 
-    public init(path: String, line: Int, column: Int) {
-        self.path = path
-        self.line = line
-        self.column = column
-    }
+    public init(path: String, line: Int, column: Int) { (self.path, self.line, self.column) = (path, line, column) }
 
     public var description: String { "\(path):\(line):\(column)" }
 }

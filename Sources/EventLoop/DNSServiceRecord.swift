@@ -7,10 +7,7 @@ public struct DNSServiceRecord: Hashable, Sendable, CustomStringConvertible {
     public var weight: UInt16
 
     public init(target: String, port: UInt16, priority: UInt16, weight: UInt16) {
-        self.target = target
-        self.port = port
-        self.priority = priority
-        self.weight = weight
+        (self.target, self.port, self.priority, self.weight) = (target, port, priority, weight)
     }
 
     public var description: String { "\(target):\(port) (priority \(priority), weight \(weight))" }

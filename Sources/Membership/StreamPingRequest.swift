@@ -12,9 +12,6 @@ public struct StreamPingRequest: Hashable, Sendable {
     public var deadline: MonotonicInstant
 
     public init(to: NodeAddress, nodeName: String, ping: Ping, deadline: MonotonicInstant) {
-        self.to = to
-        self.nodeName = nodeName
-        self.ping = ping
-        self.deadline = deadline
+        (self.to, self.nodeName, self.ping, self.deadline) = (to, nodeName, ping, deadline)
     }
 }

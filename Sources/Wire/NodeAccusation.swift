@@ -8,9 +8,7 @@ public struct NodeAccusation<Kind: AccusationKind>: Hashable, Sendable {
     public var from: String
 
     public init(incarnation: UInt32, node: String, from: String) {
-        self.incarnation = incarnation
-        self.node = node
-        self.from = from
+        (self.incarnation, self.node, self.from) = (incarnation, node, from)
     }
 }
 

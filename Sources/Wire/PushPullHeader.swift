@@ -5,8 +5,6 @@ public struct PushPullHeader: Hashable, Sendable {
     public var join: Bool
 
     public init(nodes: Int, userStateLength: Int, join: Bool) {
-        self.nodes = nodes
-        self.userStateLength = userStateLength
-        self.join = join
+        (self.nodes, self.userStateLength, self.join) = (nodes, userStateLength, join)
     }
 }

@@ -17,8 +17,6 @@ public struct InboundPacket {
     public let receivedAt: MonotonicInstant
 
     public init(bytes: UnsafeRawBufferPointer, source: SocketAddress, receivedAt: MonotonicInstant) {
-        self.bytes = bytes
-        self.source = source
-        self.receivedAt = receivedAt
+        (self.bytes, self.source, self.receivedAt) = (bytes, source, receivedAt)
     }
 }

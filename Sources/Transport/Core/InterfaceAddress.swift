@@ -12,10 +12,7 @@ public struct InterfaceAddress: Sendable, Equatable {
     public var isLoopback: Bool
 
     public init(interfaceName: String, address: SocketAddress, isUp: Bool, isLoopback: Bool) {
-        self.interfaceName = interfaceName
-        self.address = address
-        self.isUp = isUp
-        self.isLoopback = isLoopback
+        (self.interfaceName, self.address, self.isUp, self.isLoopback) = (interfaceName, address, isUp, isLoopback)
     }
 
     /// Every IPv4/IPv6 address of this host's interfaces, in `getifaddrs` order.
