@@ -66,39 +66,26 @@ enum MemberlistPage {
         writer.field("node", model.nodeName)
         writer.field("health_score", model.healthScore)
         writer.field("member_count", model.liveMemberCount)
-        writer.key("members")
-        writer.beginArray()
-        for member in model.members {
-            writer.beginObject()
+        writer.objects("members", model.members) { writer, member in
             writer.field("name", member.name)
             writer.field("address", member.address)
             writer.field("state", member.state)
             writer.field("state_name", member.stateName)
             writer.field("incarnation", member.incarnation)
-            writer.endObject()
         }
-        writer.endArray()
-        writer.key("store")
-        writer.beginArray()
-        for entry in model.kvEntries {
-            writer.beginObject()
+        writer.objects("store", model.kvEntries) { writer, entry in
             writer.field("key", entry.key)
             writer.field("codec", entry.codec)
             writer.field("version", entry.version)
             writer.field("deleted", entry.deleted)
             writer.field("update_time_millis", entry.updateTimeMillis)
             writer.field("size", entry.encoded.count)
-            writer.endObject()
         }
-        writer.endArray()
         writer.key("message_history_enabled")
         writer.bool(model.history != nil)
         for (name, list) in [("received_messages", model.history?.received ?? []),
                              ("sent_messages", model.history?.sent ?? [])] {
-            writer.key(name)
-            writer.beginArray()
-            for message in list {
-                writer.beginObject()
+            writer.objects(name, list) { writer, message in
                 writer.field("id", message.id)
                 writer.field("time_millis", message.timeMillis)
                 writer.field("key", message.key)
@@ -109,9 +96,7 @@ enum MemberlistPage {
                 writer.beginArray()
                 for change in message.changes { writer.string(change) }
                 writer.endArray()
-                writer.endObject()
             }
-            writer.endArray()
         }
         writer.endObject()
         return writer.bytes

@@ -36,17 +36,11 @@ enum RingPage {
     static func json(_ rings: [RingView], nowMillis: Int64, pretty: Bool) -> [UInt8] {
         var writer = JSONWriter(pretty: pretty)
         writer.beginObject()
-        writer.key("rings")
-        writer.beginArray()
-        for ring in rings {
+        writer.objects("rings", rings) { writer, ring in
             let owned = ring.ownership()
-            writer.beginObject()
             writer.field("name", ring.name)
             writer.field("key", ring.key)
-            writer.key("instances")
-            writer.beginArray()
-            for instance in ring.visibleInstances {
-                writer.beginObject()
+            writer.objects("instances", ring.visibleInstances) { writer, instance in
                 writer.field("id", instance.id)
                 writer.field("state", ring.metricState(of: instance, nowMillis: nowMillis))
                 writer.field("address", instance.addr)
@@ -56,12 +50,8 @@ enum RingPage {
                 writer.number(owned[instance.id] ?? 0)
                 writer.field("heartbeat_timestamp", instance.timestamp)
                 writer.field("registered_timestamp", instance.registeredTimestamp)
-                writer.endObject()
             }
-            writer.endArray()
-            writer.endObject()
         }
-        writer.endArray()
         writer.endObject()
         return writer.bytes
     }

@@ -45,6 +45,19 @@ public struct JSONWriter {
     public mutating func field<T: BinaryInteger>(_ name: String, _ value: T) { key(name); integer(value) }
     public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
 
+    /// `"name": [ {…}, {…} ]`: one object per element, its fields written by `body`.
+    public mutating func objects<Elements: Sequence>(_ name: String, _ elements: Elements,
+                                                     _ body: (inout JSONWriter, Elements.Element) -> Void) {
+        key(name)
+        beginArray()
+        for element in elements {
+            beginObject()
+            body(&self, element)
+            endObject()
+        }
+        endArray()
+    }
+
     private var pendingKey = false
 
     private mutating func beginValue() {
