@@ -14,8 +14,9 @@ import Glibc
 /// the loop. The caller reads into its own buffer and writes its own bytes; the
 /// slot retries EINTR and reports EAGAIN as "nothing now". The loop's
 /// registration handler and timer callback are made once in `init`, so
-/// opening, reading, writing and closing again allocate nothing. If the loop
-/// stops while a connection is open, the slot closes it (no callback).
+/// opening, reading, writing and closing again allocate nothing. Like a
+/// ``TCPConnection``, an open slot is kept alive by the loop until closed. If
+/// the loop stops while a connection is open, the slot closes it (no callback).
 public final class TCPConnectionSlot {
     /// What one ``read(into:)`` found.
     public enum ReadResult: Equatable, Sendable {
@@ -40,23 +41,21 @@ public final class TCPConnectionSlot {
     private var readinessHandler: (IOEvents) -> Void = { _ in }
     private var deadlineHandler: (EventLoop) -> Void = { _ in }
     private var shutdownHandler: () -> Void = {}
+    /// Set while open: the loop's callbacks reach the slot unowned, so an open
+    /// slot holds itself (a retain, no allocation) until ``close()``.
+    private var keepAlive: TCPConnectionSlot?
 
     public init(loop: EventLoop) {
         self.loop = loop
-        // The descriptor is closed before the slot goes away, so no event can outlive it.
+        // Registration and timer exist only while open, and an open slot keeps itself alive.
         readinessHandler = { [unowned self] events in self.onReady(events) }
-        // A timer or the loop's shutdown may come after the owner dropped the slot.
-        deadlineHandler = { [weak self] _ in
-            guard let self else { return }
+        deadlineHandler = { [unowned self] _ in
             self.deadline = nil
             self.onDeadline()
         }
-        shutdownHandler = { [weak self] in self?.close() }
+        shutdownHandler = { [unowned self] in self.close() }
     }
 
-    deinit {
-        if fd >= 0 { SocketSupport.close(fd) }
-    }
 
     /// True from `open`/`connect` until `close`/`handOff`.
     public var isOpen: Bool { fd >= 0 }
@@ -136,9 +135,11 @@ public final class TCPConnectionSlot {
         if fd >= 0 { SocketSupport.close(fd) }
         fd = -1
         peer = nil
+        keepAlive = nil
     }
 
     private func startWatching(_ interest: IOInterest) throws(SystemError) {
+        keepAlive = self
         do {
             watch = try loop.register(fd, interest: interest, handler: readinessHandler, onShutdown: shutdownHandler)
         } catch {

@@ -15,8 +15,7 @@ final class Daemon {
     let logger: Logger
     let node: GossipNode
     private(set) var exitCode: Int32 = 0
-    private var stdinWatch: EventLoop.Watch?
-    private var stdinBuffer: [UInt8] = []
+    private var stdinReader: LineReader?
     /// `/metrics`, `/ready`, `/memberlist`, `/ring`; nil until started.
     private var admin: AdminServer?
     private var adminSource: NodeAdminSource?
@@ -183,34 +182,10 @@ final class Daemon {
 
     /// `-memberlistd.stdin-commands`: `broadcast <text>`, `members`, `kv`, `leave`, one per line.
     private func watchStdin() {
-        let flags = fcntl(0, F_GETFL)
-        _ = fcntl(0, F_SETFL, flags | O_NONBLOCK)
         do {
-            stdinWatch = try loop.watch(0, interest: .read) { [weak self] _ in self?.readStdin() }
+            stdinReader = try LineReader(loop: loop, fd: 0) { [weak self] line in self?.command(line) }
         } catch {
             logger.warn("cannot watch stdin for commands", ("err", "\(error)"))
-        }
-    }
-
-    private func readStdin() {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count > 0 {
-                stdinBuffer.append(contentsOf: chunk[0..<count])
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count == 0, let stdinWatch {
-                loop.unwatch(stdinWatch)
-                self.stdinWatch = nil
-            }
-            break
-        }
-        while let newline = stdinBuffer.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = String(decoding: stdinBuffer[0..<newline], as: UTF8.self)
-            stdinBuffer.removeSubrange(0...newline)
-            command(line)
         }
     }
 
