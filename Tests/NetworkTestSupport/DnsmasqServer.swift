@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A real dnsmasq (Debian's dnsmasq-base) on 127.0.0.1 and a free port, serving
+/// A real dnsmasq (Debian's dnsmasq-base) on a loopback address of its own, serving
 /// only the records a test gives it (ARCHITECTURE.md, tests: "DNS: a real
 /// dnsmasq serving A/AAAA/SRV records on loopback"). Names under `test.` that
 /// it does not know are answered NXDOMAIN. It runs in the foreground and is
@@ -27,10 +27,15 @@ public final class DnsmasqServer: Sendable {
 
     public static let executable = "/usr/sbin/dnsmasq"
 
-    public let port: Int
+    /// A loopback address of its own (127.53.x.y): dnsmasq has no "port 0", and a port
+    /// picked for a moment can be taken by another process before dnsmasq binds it
+    /// (seen under load). No other process listens on these addresses, so the DNS port
+    /// is always free there.
+    public let address: String
+    public let port = 53
     /// A scratch directory holding the hosts file and the resolv.conf.
     public let directory: URL
-    /// A resolv.conf naming this server (`nameserver 127.0.0.1:port`).
+    /// A resolv.conf naming this server (`nameserver address:53`).
     public let resolvConfPath: String
     private let hostsPath: String
     private let pid: pid_t
@@ -50,15 +55,15 @@ public final class DnsmasqServer: Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         hostsPath = directory.appendingPathComponent("hosts").path
         try Self.write(hostsFileLines.map { $0 + "\n" }.joined(), to: hostsPath)
-        // dnsmasq has no "port 0": take a port the kernel picked for a moment.
-        port = try SilentUDPServer().port
+        var random = SystemRandomNumberGenerator()
+        address = "127.53.\(Int.random(in: 1...254, using: &random)).\(Int.random(in: 1...254, using: &random))"
         resolvConfPath = directory.appendingPathComponent("resolv.conf").path
-        try Self.writeResolvConf(at: resolvConfPath, server: "127.0.0.1:\(port)")
+        try Self.writeResolvConf(at: resolvConfPath, server: "\(address):\(port)")
 
         var arguments = [
             "--keep-in-foreground", "--conf-file=/dev/null", "--pid-file", "--log-facility=-",
             "--no-resolv", "--no-hosts", "--local=/test/", "--bind-interfaces",
-            "--listen-address=127.0.0.1", "--port=\(port)", "--addn-hosts=\(hostsPath)",
+            "--listen-address=\(address)", "--port=\(port)", "--addn-hosts=\(hostsPath)",
         ]
         for (name, addresses) in hosts.sorted(by: { $0.key < $1.key }) {
             arguments.append("--host-record=\(([name] + addresses).joined(separator: ","))")
