@@ -23,7 +23,9 @@ def loadavg():
 
 class Cluster:
     def __init__(self, label, kinds, binaries, rng, counter, log):
-        """`kinds` is the kind of each initial node in start order (the first is the seed)."""
+        """`kinds` is the kind of each initial node in start order (the first is the seed).
+        `label` has the same length for every cluster kind: node names and payloads travel
+        in the packets, so their lengths must not differ between the kinds compared."""
         self.label, self.kinds, self.binaries = label, kinds, binaries
         self.rng, self.counter, self.log = rng, counter, log
         self.changed = threading.Condition()
@@ -33,7 +35,7 @@ class Cluster:
     # -- processes ------------------------------------------------------------
 
     def spawn(self, kind, join):
-        name = f"{self.label}-{len(self.nodes):03d}-{kind}"
+        name = f"{self.label}-{len(self.nodes):04d}-{kind[0]}"
         node = Node(kind, name, self.binaries[kind], join, self.changed)
         self.nodes.append(node)
         if not node.ready.wait(30):
@@ -72,6 +74,11 @@ class Cluster:
                 if arrivals[other.name] is None:
                     raise RuntimeError(f"cluster {self.label} did not form: {other.name} never saw {node.name}")
         self.result["formed_s"] = time.monotonic() - started
+        # The pair that agreed last: which kind learned of which, how long after the subject started.
+        slowest = max(((o.seen[("joined", n.name)] - n.ready_at, o, n) for n in self.nodes for o in self.nodes
+                       if o is not n), key=lambda item: item[0])
+        self.result["formation_slowest"] = {"seconds": slowest[0], "observer": slowest[1].name,
+                                            "subject": slowest[2].name}
 
     # -- resources --------------------------------------------------------------
 
@@ -95,7 +102,9 @@ class Cluster:
 
     def run(self, changes, joins, leaves, kills, gap, idle, replace_killed=False):
         self.form()
-        self.log(f"  formed in {self.result['formed_s']:.1f} s; idle {idle:.0f} s")
+        last = self.result["formation_slowest"]
+        self.log(f"  formed in {self.result['formed_s']:.1f} s (last: {last['observer']} learned of "
+                 f"{last['subject']} {last['seconds']:.1f} s after it started); idle {idle:.0f} s")
         time.sleep(3)  # the join gossip of the last nodes finishes retransmitting
         before = self.snapshot()
         time.sleep(idle)
@@ -119,7 +128,7 @@ class Cluster:
         before = self.snapshot()
         for index in range(changes):
             origin = self.rng.choice(self.live())
-            payload = f"{self.label}-b{index}"
+            payload = f"{self.label}-b{index:06d}"
             observers = [n for n in self.live() if n is not origin]
             start = time.monotonic()
             origin.broadcast(payload)
