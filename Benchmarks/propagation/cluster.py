@@ -133,8 +133,7 @@ class Cluster:
             start = time.monotonic()
             origin.broadcast(payload)
             arrivals = self.wait_observed(("user", payload), observers, BROADCAST_TIMEOUT)
-            records.append({"origin": origin.kind,
-                            "arrivals": [None if t is None else t - start for t in arrivals.values()]})
+            records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start)})
             time.sleep(gap)
         busy = self.usage(before, self.snapshot())
         idle = self.result["idle"]
@@ -156,25 +155,34 @@ class Cluster:
             observers = self.live()
             node = self.spawn(kind, via.address)
             arrivals = self.wait_observed(("joined", node.name), observers, JOIN_TIMEOUT)
-            records.append({"target": kind,
-                            "arrivals": [None if t is None else t - node.ready_at for t in arrivals.values()]})
+            records.append({"target": kind, "arrivals": self.since(arrivals, node.ready_at)})
         self.result["joins"] = records
 
     def pick_target(self):
         return self.rng.choice(self.live()[1:])  # never the seed
 
+    @staticmethod
+    def since(arrivals, start):
+        """Arrival stamps as seconds after `start`, None where a node never reported."""
+        return [None if t is None else t - start for t in arrivals.values()]
+
+    def depart(self, act, kind, timeout):
+        """Makes a random non-seed node go (`act(node)`) and waits until the others report
+        `kind` about it; returns the node, the observers, their arrivals and the start."""
+        target = self.pick_target()
+        observers = [n for n in self.live() if n is not target]
+        start = time.monotonic()
+        act(target)
+        arrivals = self.wait_observed((kind, target.name), observers, timeout)
+        return target, observers, self.since(arrivals, start), start
+
     def leaves(self, count):
         self.log(f"  {count} graceful leaves")
         records = []
         for _ in range(count):
-            target = self.pick_target()
-            observers = [n for n in self.live() if n is not target]
-            start = time.monotonic()
-            target.leave()
-            arrivals = self.wait_observed(("left", target.name), observers, LEAVE_TIMEOUT)
+            target, _, arrivals, _ = self.depart(lambda node: node.leave(), "left", LEAVE_TIMEOUT)
             target.kill()  # the Go peer keeps running after `leave`; memberlistd has exited
-            records.append({"target": target.kind,
-                            "arrivals": [None if t is None else t - start for t in arrivals.values()]})
+            records.append({"target": target.kind, "arrivals": arrivals})
         self.result["leaves"] = records
 
     def kills(self, count, replace):
@@ -183,16 +191,12 @@ class Cluster:
         self.log(f"  {count} SIGKILLs" + (", each replaced" if replace else ""))
         records = []
         for _ in range(count):
-            target = self.pick_target()
-            observers = [n for n in self.live() if n is not target]
-            start = time.monotonic()
-            target.kill()
-            arrivals = self.wait_observed(("failed", target.name), observers, DEAD_TIMEOUT)
+            target, observers, arrivals, start = self.depart(lambda node: node.kill(), "failed", DEAD_TIMEOUT)
             with self.changed:
                 suspected = [o.seen.get(("suspected", target.name)) for o in observers]
             records.append({
                 "target": target.kind,
-                "arrivals": [None if t is None else t - start for t in arrivals.values()],
+                "arrivals": arrivals,
                 "observer_kinds": [o.kind for o in observers],
                 "first_suspected": min((t - start for t in suspected if t is not None), default=None),
             })

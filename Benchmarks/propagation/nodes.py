@@ -115,7 +115,7 @@ class Node:
         for raw in iter(stream.readline, b""):
             stamp = time.monotonic()
             try:
-                observation = parse(raw.decode("utf-8", "replace").rstrip("\n"))
+                observation = parse(raw.decode("utf-8", "replace").rstrip("\n"), stamp)
             except ValueError:
                 continue
             if observation is None:
@@ -124,14 +124,16 @@ class Node:
                 self.seen.setdefault(observation, stamp)
                 self._changed.notify_all()
 
-    def _parse_swift(self, line):
+    def _started(self, address, stamp):
+        """The start line: listening on `address`, joining (if asked) from now on."""
+        self.address, self.ready_at = address, stamp
+        self.ready.set()
+
+    def _parse_swift(self, line, stamp):
         fields = parse_logfmt(line)
         msg = fields.get("msg")
         if msg == "node started":
-            self.address = fields.get("advertise")
-            self.ready_at = time.monotonic()
-            self.ready.set()
-            return None
+            return self._started(fields.get("advertise"), stamp)
         kind = SWIFT_EVENTS.get(msg)
         if kind == "user":
             return ("user", fields.get("payload"))
@@ -139,14 +141,11 @@ class Node:
             return (kind, fields.get("member"))
         return None
 
-    def _parse_go(self, line):
+    def _parse_go(self, line, stamp):
         event = json.loads(line)
         kind = event.get("event")
         if kind == "ready":
-            self.address = event.get("addr")
-            self.ready_at = time.monotonic()
-            self.ready.set()
-            return None
+            return self._started(event.get("addr"), stamp)
         if kind == "user":
             return ("user", event.get("payload"))
         if kind == "join":
