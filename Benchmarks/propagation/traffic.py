@@ -33,10 +33,14 @@ class UdpCounter:
             script = (f"add table inet {TABLE}\n"
                       f"add chain inet {TABLE} out {{ type filter hook output priority 0; }}\n"
                       f"add rule inet {TABLE} out meta l4proto udp counter\n")
-            done = subprocess.run(["nft", "-f", "-"], input=script.encode(), capture_output=True)
-            self.with_bytes = done.returncode == 0
+            try:
+                done = subprocess.run(["nft", "-f", "-"], input=script.encode(), capture_output=True)
+                self.with_bytes = done.returncode == 0
+            except OSError:  # no nft (Debian package nftables): datagrams only
+                self.with_bytes = False
         self.source = ("nftables UDP output counter in a private network namespace"
-                       if self.with_bytes else "/proc/net/snmp Udp OutDatagrams (machine-wide; bytes unknown)")
+                       if self.with_bytes else "/proc/net/snmp Udp OutDatagrams (bytes unknown; machine-wide "
+                       "unless in the private namespace)")
 
     def read(self):
         """(datagrams, payload bytes or None, snmp OutDatagrams)."""
