@@ -51,10 +51,7 @@ public struct AdminPageModel: Sendable {
         public var received: [Message]
         public var sent: [Message]
 
-        public init(received: [Message] = [], sent: [Message] = []) {
-            self.received = received
-            self.sent = sent
-        }
+        public init(received: [Message] = [], sent: [Message] = []) { (self.received, self.sent) = (received, sent) }
     }
 
     public var nodeName: String

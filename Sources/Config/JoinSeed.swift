@@ -26,11 +26,7 @@ public struct JoinSeed: Hashable, Sendable, CustomStringConvertible {
 
     public init(name: String = "", host: String, port: UInt16?, ip: IPAddress? = nil,
                 discovery: JoinDiscovery = .host) {
-        self.name = name
-        self.host = host
-        self.port = port
-        self.ip = ip
-        self.discovery = discovery
+        (self.name, self.host, self.port, self.ip, self.discovery) = (name, host, port, ip, discovery)
     }
 
     /// Parses an entry; the error text says what is wrong with it.

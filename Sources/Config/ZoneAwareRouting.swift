@@ -10,9 +10,7 @@ public struct ZoneAwareRouting: Hashable, Sendable {
     public var role = ZoneRouting.Role.member
 
     public init(enabled: Bool = false, zone: String = "", role: ZoneRouting.Role = .member) {
-        self.enabled = enabled
-        self.zone = zone
-        self.role = role
+        (self.enabled, self.zone, self.role) = (enabled, zone, role)
     }
 
     /// The core's routing (its meta is dskit's `[1][role][len][zone]`); nil when off.

@@ -20,9 +20,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     public var reason: String
 
     public init(_ kind: Kind, name: String, reason: String) {
-        self.kind = kind
-        self.name = name
-        self.reason = reason
+        (self.kind, self.name, self.reason) = (kind, name, reason)
     }
 
     public var description: String {

@@ -9,10 +9,7 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The errno value it reported.
     public let errno: Int32
 
-    public init(syscall: String, errno: Int32) {
-        self.syscall = syscall
-        self.errno = errno
-    }
+    public init(syscall: String, errno: Int32) { (self.syscall, self.errno) = (syscall, errno) }
 
     /// strerror_r's message for `errno`.
     public var message: String {

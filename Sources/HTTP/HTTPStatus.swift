@@ -3,10 +3,7 @@ public struct HTTPStatus: Equatable, Hashable, Sendable {
     public let code: Int
     public let reason: String
 
-    public init(code: Int, reason: String) {
-        self.code = code
-        self.reason = reason
-    }
+    public init(code: Int, reason: String) { (self.code, self.reason) = (code, reason) }
 
     public static let ok = HTTPStatus(code: 200, reason: "OK")
     public static let found = HTTPStatus(code: 302, reason: "Found")

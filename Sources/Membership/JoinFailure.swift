@@ -3,8 +3,5 @@ public struct JoinFailure: Hashable, Sendable {
     public var target: JoinTarget
     public var reason: String
 
-    public init(target: JoinTarget, reason: String) {
-        self.target = target
-        self.reason = reason
-    }
+    public init(target: JoinTarget, reason: String) { (self.target, self.reason) = (target, reason) }
 }

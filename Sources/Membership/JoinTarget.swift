@@ -4,8 +4,5 @@ public struct JoinTarget: Hashable, Sendable {
     public var address: NodeAddress
     public var name: String
 
-    public init(address: NodeAddress, name: String = "") {
-        self.address = address
-        self.name = name
-    }
+    public init(address: NodeAddress, name: String = "") { (self.address, self.name) = (address, name) }
 }

@@ -13,16 +13,6 @@ public struct Member: Hashable, Sendable {
     /// When `state` last changed (drives suspicion, reaping and reclaim, §7.4).
     public var stateChange: MonotonicInstant
 
-    public init(name: String, address: NodeAddress, meta: [UInt8]?, incarnation: UInt32,
-                state: NodeStateKind, versions: ProtocolVersions, stateChange: MonotonicInstant) {
-        self.name = name
-        self.address = address
-        self.meta = meta
-        self.incarnation = incarnation
-        self.state = state
-        self.versions = versions
-        self.stateChange = stateChange
-    }
 
     /// Dead or left: not probed, not a push/pull partner (memberlist `DeadOrLeft`).
     public var isDeadOrLeft: Bool { state == .dead || state == .left }

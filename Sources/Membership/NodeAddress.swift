@@ -5,10 +5,7 @@ public struct NodeAddress: Hashable, Sendable, CustomStringConvertible {
     public var ip: IPAddress
     public var port: UInt16
 
-    public init(ip: IPAddress, port: UInt16) {
-        self.ip = ip
-        self.port = port
-    }
+    public init(ip: IPAddress, port: UInt16) { (self.ip, self.port) = (ip, port) }
 
     /// "ip:port", or "[ip]:port" for IPv6, as Go's net.JoinHostPort prints.
     public var description: String {

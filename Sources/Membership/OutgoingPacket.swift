@@ -18,9 +18,6 @@ public struct OutgoingPacket: Hashable, Sendable {
     public var messages: [Message]
 
     public init(to: NodeAddress, nodeName: String, addCRC: Bool, messages: [Message]) {
-        self.to = to
-        self.nodeName = nodeName
-        self.addCRC = addCRC
-        self.messages = messages
+        (self.to, self.nodeName, self.addCRC, self.messages) = (to, nodeName, addCRC, messages)
     }
 }

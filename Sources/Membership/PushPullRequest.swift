@@ -15,10 +15,6 @@ public struct PushPullRequest: Hashable, Sendable {
     public var timeout: Duration
 
     public init(id: UInt64, to: NodeAddress, nodeName: String, state: PushPullState, timeout: Duration) {
-        self.id = id
-        self.to = to
-        self.nodeName = nodeName
-        self.state = state
-        self.timeout = timeout
+        (self.id, self.to, self.nodeName, self.state, self.timeout) = (id, to, nodeName, state, timeout)
     }
 }

@@ -5,8 +5,5 @@ public struct JoinOutcome: Hashable, Sendable {
     public var successes: Int
     public var failures: [String]
 
-    public init(successes: Int, failures: [String]) {
-        self.successes = successes
-        self.failures = failures
-    }
+    public init(successes: Int, failures: [String]) { (self.successes, self.failures) = (successes, failures) }
 }

@@ -19,10 +19,7 @@ public struct PropagationExperiment {
     public var sampleTimeout: VirtualDuration = .seconds(60)
 
     public init(nodeCount: Int, config: MembershipConfig = .lan, conditions: LinkConditions = .lan, samples: Int = 5) {
-        self.nodeCount = nodeCount
-        self.config = config
-        self.conditions = conditions
-        self.samples = samples
+        (self.nodeCount, self.config, self.conditions, self.samples) = (nodeCount, config, conditions, samples)
     }
 
     /// One piece of news: when 50%, 99% and 100% of the other nodes had it

@@ -10,10 +10,7 @@ public struct PropagationTimeline: Sendable {
     public private(set) var arrivals: [VirtualInstant] = []
     private var reached: Set<NodeID> = []
 
-    public init(origin: VirtualInstant, population: Int) {
-        self.origin = origin
-        self.population = population
-    }
+    public init(origin: VirtualInstant, population: Int) { (self.origin, self.population) = (origin, population) }
 
     /// Records a receipt; later receipts by the same node are ignored.
     public mutating func record(_ node: NodeID, at time: VirtualInstant) {

@@ -22,10 +22,7 @@ public struct VirtualNetwork {
         public var from: NodeID
         public var to: NodeID
 
-        public init(from: NodeID, to: NodeID) {
-            self.from = from
-            self.to = to
-        }
+        public init(from: NodeID, to: NodeID) { (self.from, self.to) = (from, to) }
     }
 
     public init(conditions: LinkConditions, seed: UInt64) {

@@ -3,8 +3,5 @@ public struct AckResponse: Hashable, Sendable {
     public var seqNo: UInt32
     public var payload: [UInt8]?
 
-    public init(seqNo: UInt32, payload: [UInt8]? = nil) {
-        self.seqNo = seqNo
-        self.payload = payload
-    }
+    public init(seqNo: UInt32, payload: [UInt8]? = nil) { (self.seqNo, self.payload) = (seqNo, payload) }
 }

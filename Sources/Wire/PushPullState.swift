@@ -5,8 +5,6 @@ public struct PushPullState: Hashable, Sendable {
     public var userState: [UInt8]
 
     public init(join: Bool, nodes: [PushNodeState], userState: [UInt8] = []) {
-        self.join = join
-        self.nodes = nodes
-        self.userState = userState
+        (self.join, self.nodes, self.userState) = (join, nodes, userState)
     }
 }

@@ -9,10 +9,7 @@ public struct RingLifecycler: Sendable {
     public var numTokens: Int
 
     public init(instanceID: String, addr: String, zone: String = "", numTokens: Int) {
-        self.instanceID = instanceID
-        self.addr = addr
-        self.zone = zone
-        self.numTokens = numTokens
+        (self.instanceID, self.addr, self.zone, self.numTokens) = (instanceID, addr, zone, numTokens)
     }
 
     /// Start: an absent instance is added PENDING with no tokens and registered now; a present

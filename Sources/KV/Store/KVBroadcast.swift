@@ -9,10 +9,7 @@ public struct KVBroadcast: Equatable, Sendable {
     public var message: [UInt8]
 
     public init(key: String, content: [String], version: UInt, message: [UInt8]) {
-        self.key = key
-        self.content = content
-        self.version = version
-        self.message = message
+        (self.key, self.content, self.version, self.message) = (key, content, version, message)
     }
 
     /// A new broadcast replaces a queued one for the same key when its content covers all of

@@ -19,9 +19,7 @@ public struct MessagePackReader {
     public var nameInterner = NodeNameInterner.disabled
 
     public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0, depthLimit: Int = MessagePackReader.defaultDepthLimit) {
-        self.bytes = bytes
-        self.offset = offset
-        self.depthLimit = depthLimit
+        (self.bytes, self.offset, self.depthLimit) = (bytes, offset, depthLimit)
     }
 
     /// Bytes not read yet.

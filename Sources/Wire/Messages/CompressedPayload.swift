@@ -5,10 +5,7 @@ public struct CompressedPayload: Hashable, Sendable, MessagePackStruct {
     public var algorithm: UInt8
     public var buffer: [UInt8]
 
-    public init(algorithm: UInt8, buffer: [UInt8]) {
-        self.algorithm = algorithm
-        self.buffer = buffer
-    }
+    public init(algorithm: UInt8, buffer: [UInt8]) { (self.algorithm, self.buffer) = (algorithm, buffer) }
 
     public static var goName: String { "compress" }
 
