@@ -55,14 +55,21 @@ extension ProcessClusterTests {
             _ = await go.kill()
         }
 
-        @Test func dskitTLSWithGoAndRogueAndClientCertificates() async throws {
+        /// A mixed cluster over dskit TLS, every node with the test CA's node certificate.
+        private func startTLSCluster(_ prefix: String, goSeeds: Bool)
+            async throws -> (cluster: MixedClusterTests.Cluster, tlsFlags: [String], ca: String) {
             let cert = try TestFiles.certificate("node.pem"), key = try TestFiles.certificate("node.key")
             let ca = try TestFiles.certificate("ca.pem")
             let tlsFlags = ["-memberlist.tls-enabled", "-memberlist.tls-cert-path=\(cert)",
                             "-memberlist.tls-key-path=\(key)", "-memberlist.tls-ca-path=\(ca)"]
             let cluster = try await MixedClusterTests.start(
-                "tls", transport: .dskit, goSeeds: true, swiftExtra: tlsFlags,
+                prefix, transport: .dskit, goSeeds: goSeeds, swiftExtra: tlsFlags,
                 goConfigure: { $0.tls = GoPeerOptions.TLS(certPath: cert, keyPath: key, caPath: ca) })
+            return (cluster, tlsFlags, ca)
+        }
+
+        @Test func dskitTLSWithGoAndRogueAndClientCertificates() async throws {
+            let (cluster, tlsFlags, ca) = try await startTLSCluster("tls", goSeeds: true)
             try await MixedClusterTests.expectConverged(cluster)
             try cluster.swift[0].broadcast("tls-hello")
             try await cluster.go[1].waitForUserMessage("tls-hello")
@@ -97,13 +104,7 @@ extension ProcessClusterTests {
         /// ALPN, keep a connection per packet; the mixed cluster converges and
         /// broadcasts both ways as before.
         @Test func dskitTLSMemberlistdPairsReuseConnectionsGoPairsDoNot() async throws {
-            let cert = try TestFiles.certificate("node.pem"), key = try TestFiles.certificate("node.key")
-            let ca = try TestFiles.certificate("ca.pem")
-            let tlsFlags = ["-memberlist.tls-enabled", "-memberlist.tls-cert-path=\(cert)",
-                            "-memberlist.tls-key-path=\(key)", "-memberlist.tls-ca-path=\(ca)"]
-            let cluster = try await MixedClusterTests.start(
-                "ptls", transport: .dskit, goSeeds: false, swiftExtra: tlsFlags,
-                goConfigure: { $0.tls = GoPeerOptions.TLS(certPath: cert, keyPath: key, caPath: ca) })
+            let cluster = try await startTLSCluster("ptls", goSeeds: false).cluster
             try await MixedClusterTests.expectConverged(cluster)
             try cluster.swift[0].broadcast("ptls-from-swift")
             try await cluster.go[2].waitForUserMessage("ptls-from-swift")
