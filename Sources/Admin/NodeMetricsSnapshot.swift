@@ -29,6 +29,24 @@ public struct NodeMetricsSnapshot: Sendable {
         writeTransport(into: &writer)
         writeDNS(into: &writer)
         writeOwn(into: &writer)
+        writeTLS(into: &writer)
+    }
+
+    /// Ours: what persistent connections and resumption save on dskit's TLS transport (issue 14).
+    private func writeTLS(into writer: inout PrometheusTextWriter) {
+        writer.counter("memberlistd_tls_handshakes_total", help: "TLS handshakes completed, as client and as server",
+                       transport.tlsHandshakes)
+        writer.counter("memberlistd_tls_resumed_handshakes_total", help: "TLS handshakes that resumed a session",
+                       transport.tlsResumedHandshakes)
+        writer.counter("memberlistd_packets_sent_reused_total",
+                       help: "Packets written on an open persistent connection to a memberlistd node",
+                       transport.packetsSentReused)
+        writer.family("memberlistd_persistent_connections", .gauge,
+                      help: "Persistent packet connections between memberlistd nodes open now")
+        writer.sample("memberlistd_persistent_connections", "direction", "outbound",
+                      Int64(transport.persistentConnectionsOutbound))
+        writer.sample("memberlistd_persistent_connections", "direction", "inbound",
+                      Int64(transport.persistentConnectionsInbound))
     }
 
     private func writeClient(into writer: inout PrometheusTextWriter) {

@@ -335,6 +335,60 @@ int cshims_ssl_ctx_disable_resumption(SSL_CTX *ctx) {
     return SSL_CTX_set_num_tickets(ctx, 0);
 }
 
+/// The server's ALPN list lives in the context's ex_data, freed with the context,
+/// so a handshake on an SSL that outlives a reload still finds it.
+typedef struct {
+    unsigned length;
+    unsigned char wire[];
+} cshims_alpn_list;
+
+static int cshims_alpn_index = -1;
+static pthread_once_t cshims_alpn_once = PTHREAD_ONCE_INIT;
+
+static void cshims_alpn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    OPENSSL_free(ptr);
+}
+
+static void cshims_alpn_make_index(void) {
+    cshims_alpn_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, cshims_alpn_free);
+}
+
+static int cshims_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                              const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)arg;
+    const cshims_alpn_list *ours = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), cshims_alpn_index);
+    if (ours == NULL) return SSL_TLSEXT_ERR_NOACK;
+    unsigned char *selected = NULL;
+    if (SSL_select_next_proto(&selected, outlen, ours->wire, ours->length, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+int cshims_ssl_ctx_set_alpn(SSL_CTX *ctx, const unsigned char *wire, unsigned length) {
+    pthread_once(&cshims_alpn_once, cshims_alpn_make_index);
+    if (cshims_alpn_index < 0 || length == 0) return 0;
+    if (SSL_CTX_set_alpn_protos(ctx, wire, length) != 0) return 0;  // 0 means success here
+    cshims_alpn_list *copy = OPENSSL_malloc(sizeof(cshims_alpn_list) + length);
+    if (copy == NULL) return 0;
+    copy->length = length;
+    memcpy(copy->wire, wire, length);
+    if (SSL_CTX_set_ex_data(ctx, cshims_alpn_index, copy) != 1) {
+        OPENSSL_free(copy);
+        return 0;
+    }
+    SSL_CTX_set_alpn_select_cb(ctx, cshims_alpn_select, NULL);
+    return 1;
+}
+
+int cshims_ssl_alpn_selected_is(const SSL *ssl, const unsigned char *name, unsigned length) {
+    const unsigned char *selected = NULL;
+    unsigned int selectedLength = 0;
+    SSL_get0_alpn_selected(ssl, &selected, &selectedLength);
+    return selected != NULL && selectedLength == length && memcmp(selected, name, length) == 0;
+}
+
 int cshims_ssl_set_sni(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }

@@ -37,6 +37,16 @@ public final class TCPConnection {
     /// The negotiated TLS version ("TLSv1.3"), nil for plain TCP.
     public var tlsProtocolVersion: String? { tls?.protocolVersion }
 
+    /// True when the TLS handshake negotiated `name` by ALPN (never for plain TCP).
+    public func negotiatedApplicationProtocol(is name: String) -> Bool {
+        tls?.negotiatedApplicationProtocol(is: name) ?? false
+    }
+
+    /// For a long-lived TLS connection carrying many small records: OpenSSL keeps
+    /// its record buffers instead of freeing them whenever idle, so steady
+    /// traffic allocates nothing. No effect on plain TCP.
+    public func keepTLSBuffers() { tls?.keepBuffers() }
+
     enum Phase { case connecting, handshaking, open, closed }
 
     private unowned let loop: EventLoop

@@ -31,6 +31,10 @@ public struct TLSConfiguration: Sendable, Equatable {
     public var maximumVersion: Version?
     /// Server side: demand a client certificate signed by `caFile`.
     public var requireClientCertificate: Bool
+    /// ALPN (RFC 7301), both sides of the one context: a client offers these, a
+    /// server selects the first of them its client also offers and otherwise
+    /// goes on without ALPN, so peers that offer nothing are served as before.
+    public var applicationProtocols: [String]
 
     public init(
         certificateFile: String? = nil,
@@ -42,7 +46,8 @@ public struct TLSConfiguration: Sendable, Equatable {
         cipherSuites: String? = nil,
         minimumVersion: Version = .tls1_2,
         maximumVersion: Version? = nil,
-        requireClientCertificate: Bool = false
+        requireClientCertificate: Bool = false,
+        applicationProtocols: [String] = []
     ) {
         self.certificateFile = certificateFile
         self.keyFile = keyFile
@@ -54,5 +59,6 @@ public struct TLSConfiguration: Sendable, Equatable {
         self.minimumVersion = minimumVersion
         self.maximumVersion = maximumVersion
         self.requireClientCertificate = requireClientCertificate
+        self.applicationProtocols = applicationProtocols
     }
 }

@@ -67,6 +67,19 @@ public final class TLSContext {
         if let suites = configuration.cipherSuites, SSL_CTX_set_ciphersuites(context, suites) != 1 {
             throw TLSError.drainingQueue(operation: "set TLS 1.3 cipher suites", fallback: "bad suites \"\(suites)\"")
         }
+        if !configuration.applicationProtocols.isEmpty {
+            var wire: [UInt8] = []
+            for name in configuration.applicationProtocols {
+                guard (1...255).contains(name.utf8.count) else {
+                    throw TLSError(operation: "set ALPN", reasons: ["protocol name \"\(name)\" is not 1...255 bytes"])
+                }
+                wire.append(UInt8(name.utf8.count))
+                wire.append(contentsOf: name.utf8)
+            }
+            guard cshims_ssl_ctx_set_alpn(context, wire, UInt32(wire.count)) == 1 else {
+                throw TLSError.drainingQueue(operation: "set ALPN")
+            }
+        }
         if let certificate = configuration.certificateFile {
             guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
                 throw TLSError.drainingQueue(operation: "load certificate \(certificate)")

@@ -109,6 +109,22 @@ final class TLSSession {
         ERR_clear_error()
     }
 
+    /// True when ALPN selected exactly `name` in the handshake.
+    func negotiatedApplicationProtocol(is name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            cshims_ssl_alpn_selected_is(ssl, bytes.baseAddress, UInt32(bytes.count)) == 1
+        }
+    }
+
+    /// Keeps OpenSSL's read and write buffers between records instead of
+    /// releasing them when idle (SSL_MODE_RELEASE_BUFFERS, set on every context):
+    /// for a long-lived connection that carries many small records, so each
+    /// record does not allocate and free them again (issue #4).
+    func keepBuffers() {
+        _ = SSL_ctrl(ssl, SSL_CTRL_CLEAR_MODE, Int(SSL_MODE_RELEASE_BUFFERS), nil)
+    }
+
     /// The negotiated protocol, e.g. "TLSv1.3".
     var protocolVersion: String {
         guard let name = SSL_get_version(ssl) else { return "unknown" }

@@ -55,14 +55,21 @@ extension ProcessClusterTests {
             _ = await go.kill()
         }
 
-        @Test func dskitTLSWithGoAndRogueAndClientCertificates() async throws {
+        /// A mixed cluster over dskit TLS, every node with the test CA's node certificate.
+        private func startTLSCluster(_ prefix: String, goSeeds: Bool)
+            async throws -> (cluster: MixedClusterTests.Cluster, tlsFlags: [String], ca: String) {
             let cert = try TestFiles.certificate("node.pem"), key = try TestFiles.certificate("node.key")
             let ca = try TestFiles.certificate("ca.pem")
             let tlsFlags = ["-memberlist.tls-enabled", "-memberlist.tls-cert-path=\(cert)",
                             "-memberlist.tls-key-path=\(key)", "-memberlist.tls-ca-path=\(ca)"]
             let cluster = try await MixedClusterTests.start(
-                "tls", transport: .dskit, goSeeds: true, swiftExtra: tlsFlags,
+                prefix, transport: .dskit, goSeeds: goSeeds, swiftExtra: tlsFlags,
                 goConfigure: { $0.tls = GoPeerOptions.TLS(certPath: cert, keyPath: key, caPath: ca) })
+            return (cluster, tlsFlags, ca)
+        }
+
+        @Test func dskitTLSWithGoAndRogueAndClientCertificates() async throws {
+            let (cluster, tlsFlags, ca) = try await startTLSCluster("tls", goSeeds: true)
             try await MixedClusterTests.expectConverged(cluster)
             try cluster.swift[0].broadcast("tls-hello")
             try await cluster.go[1].waitForUserMessage("tls-hello")
@@ -90,6 +97,47 @@ extension ProcessClusterTests {
             try await anonymous.waitForLog("joining memberlist cluster failed", from: 0)
             #expect(try await first.members()["mtls-anon"] == nil)
             for node in [first, second, anonymous] { _ = await node.stop(SIGKILL) }
+        }
+
+        /// Issue 14: over dskit TLS, memberlistd pairs keep one persistent connection per
+        /// peer (ALPN memberlistd-packets/1) while Go peers, which offer and accept no
+        /// ALPN, keep a connection per packet; the mixed cluster converges and
+        /// broadcasts both ways as before.
+        @Test func dskitTLSMemberlistdPairsReuseConnectionsGoPairsDoNot() async throws {
+            let cluster = try await startTLSCluster("ptls", goSeeds: false).cluster
+            try await MixedClusterTests.expectConverged(cluster)
+            try cluster.swift[0].broadcast("ptls-from-swift")
+            try await cluster.go[2].waitForUserMessage("ptls-from-swift")
+            try await cluster.go[0].broadcast("ptls-from-go")
+            try await cluster.swift[2].waitForLog("received user message", ["payload": "ptls-from-go"], from: 0)
+
+            let swiftPeers = Double(cluster.swift.count - 1)
+            for node in cluster.swift {
+                let port = try await AdminPagesBrowserTests.httpPort(of: node)
+                func value(_ name: String) throws -> Double {
+                    try AdminPagesBrowserTests.counter(port: port, "pyroscope_" + name)
+                }
+                // Gossip and probes reach every peer within seconds: wait until this node
+                // holds a persistent connection to each memberlistd peer and has reused them.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try value("memberlistd_persistent_connections{direction=\"outbound\"}") < swiftPeers
+                    || value("memberlistd_packets_sent_reused_total") == 0 {
+                    guard ContinuousClock.now < deadline else { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(try value("memberlistd_packets_sent_reused_total") > 0, "\(node.name) reused no connection")
+                // One per memberlistd peer, none to or from a Go peer.
+                #expect(try value("memberlistd_persistent_connections{direction=\"outbound\"}") == swiftPeers)
+                #expect(try value("memberlistd_persistent_connections{direction=\"inbound\"}") <= swiftPeers)
+                // Packets to and from the Go peers still cost a handshake each.
+                let handshakes = try value("memberlistd_tls_handshakes_total")
+                let later = ContinuousClock.now + .seconds(10)
+                while try value("memberlistd_tls_handshakes_total") <= handshakes, ContinuousClock.now < later {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(try value("memberlistd_tls_handshakes_total") > handshakes)
+            }
+            await MixedClusterTests.stopAll(cluster)
         }
     }
 }

@@ -148,6 +148,14 @@ void cshims_ssl_ctx_set_nonblocking_modes(SSL_CTX *ctx);
 /// is ever resumed. Returns SSL_CTX_set_num_tickets's result (1 on success).
 int cshims_ssl_ctx_disable_resumption(SSL_CTX *ctx);
 int cshims_ssl_set_sni(SSL *ssl, const char *name);
+/// ALPN on a context that serves both sides: a client offers `wire` (length-prefixed
+/// protocol names, RFC 7301 wire format); a server selects the first of them the client
+/// also offers, and otherwise continues without ALPN (no alert), so clients that offer
+/// nothing or other protocols are served as before. The context keeps its own copy
+/// (freed with it). Returns 1 on success.
+int cshims_ssl_ctx_set_alpn(SSL_CTX *ctx, const unsigned char *wire, unsigned length);
+/// True when the handshake selected exactly `name` (length `length`) by ALPN.
+int cshims_ssl_alpn_selected_is(const SSL *ssl, const unsigned char *name, unsigned length);
 /// Requires the peer certificate to carry this IP SAN (text literal).
 int cshims_ssl_expect_ip(SSL *ssl, const char *ip);
 /// Requires the peer certificate to match this host name.

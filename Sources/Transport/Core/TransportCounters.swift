@@ -43,6 +43,18 @@ public struct TransportCounters: Sendable, Equatable {
     public var sentBytes = 0
     /// Every byte read from any connection, packets and streams (`received_bytes_total`).
     public var receivedBytes = 0
+    /// dskit TLS: handshakes completed, as client (packets and streams) and as
+    /// server. Ours; what persistent connections and resumption save (issue 14).
+    public var tlsHandshakes = 0
+    /// dskit TLS: of `tlsHandshakes`, those that resumed a session (no certificate exchange).
+    public var tlsResumedHandshakes = 0
+    /// dskit TLS: packets written on an already open persistent packet connection
+    /// to another memberlistd node, i.e. without a new connection (``DskitPacketStreamFrame``).
+    public var packetsSentReused = 0
+    /// dskit TLS: persistent packet connections open now, as client (a gauge).
+    public var persistentConnectionsOutbound = 0
+    /// dskit TLS: persistent packet connections open now, as server (a gauge).
+    public var persistentConnectionsInbound = 0
 
     public init() {}
 }

@@ -111,7 +111,8 @@ final class DskitInboundPacketSlot {
             }
             guard state != .idle else { return }
             release()
-        case nil:
+        case nil, .packetStream?:
+            // 0x03 needs a TLS handshake that negotiated it; plain TCP never does.
             transport.store.values.unknownConnections += 1
             release()
         }

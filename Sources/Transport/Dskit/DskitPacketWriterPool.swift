@@ -21,6 +21,12 @@ import Wire
 /// (reading and discarding, e.g. TLS session tickets) until the peer closes or
 /// the deadline passes, so closing it never resets a frame the peer has not
 /// read yet.
+///
+/// With TLS between memberlistd nodes (issue 14): a connection whose handshake
+/// negotiated ``DskitPacketStreamFrame/applicationProtocol`` becomes a
+/// ``DskitPersistentPacketLink`` (at most `maxPersistentOutbound`, one per
+/// destination) and later packets to that destination are written on it at once,
+/// without a writer; when the link refuses, the packet takes the path above.
 final class DskitPacketWriterPool {
     private struct QueuedPacket {
         var frame: WireBuffer
@@ -54,6 +60,12 @@ final class DskitPacketWriterPool {
     private var idlePlainWriters: [DskitPacketWriterSlot] = []
     private var onExpiry: (EventLoop) -> Void = { _ in }
     private var isShutDown = false
+    /// TLS with persistent connections offered (the context offers the ALPN protocol).
+    private let offersPersistent: Bool
+    private let maxPersistent: Int
+    private let persistentIdleTimeout: Duration
+    /// Open persistent connections by destination.
+    private var links: [SocketAddress: DskitPersistentPacketLink] = [:]
 
     init(loop: EventLoop, store: CounterStore, tls: TLSContext?, advertised: String,
          configuration: DskitTransportConfiguration) {
@@ -66,6 +78,9 @@ final class DskitPacketWriterPool {
         writeTimeout = configuration.packetWriteTimeout
         acquireTimeout = configuration.acquireWriterTimeout
         maxQueued = max(0, configuration.maxQueuedPackets)
+        offersPersistent = tls != nil && configuration.persistentPacketConnections
+        maxPersistent = max(0, configuration.maxPersistentOutbound)
+        persistentIdleTimeout = configuration.persistentIdleTimeout
         framePool.reserveCapacity(Self.maxPooledFrames)
         onExpiry = { [unowned self] _ in
             self.expiryTimer = nil
@@ -86,6 +101,7 @@ final class DskitPacketWriterPool {
     }
 
     deinit {
+        for link in links.values { link.close() }
         for connection in connections.values { connection.close() }
         for writer in plainWriters { writer.abandon() }
     }
@@ -98,6 +114,13 @@ final class DskitPacketWriterPool {
         guard !isShutDown else {
             store.values.packetsDropped += 1
             return
+        }
+        if !links.isEmpty, let link = links[destination] {
+            var frame = framePool.popLast() ?? WireBuffer(capacity: Self.frameCapacity)
+            frame.removeAll(keepingCapacity: true)
+            let sent = sendPersistent(payload, over: link, using: &frame)
+            recycle(frame)
+            if sent { return }
         }
         if busyWriters >= writerCount, queuedCount >= maxQueued {
             store.values.packetsDropped += 1
@@ -130,6 +153,9 @@ final class DskitPacketWriterPool {
         expiryTimer = nil
         waiting.removeAll()
         waitingHead = 0
+        let persistent = links.values
+        links.removeAll()
+        for link in persistent { link.close() }
         let open = connections.values
         connections.removeAll()
         for connection in open { connection.close() }
@@ -182,6 +208,59 @@ final class DskitPacketWriterPool {
         }
     }
 
+    /// One packet on an open persistent link; false when it must go another way.
+    private func sendPersistent(_ payload: UnsafeRawBufferPointer, over link: DskitPersistentPacketLink,
+                                using frame: inout WireBuffer) -> Bool {
+        do {
+            try DskitPacketStreamFrame.encode(address: advertised, payload: payload, into: &frame)
+        } catch {
+            return false
+        }
+        guard link.send(frame) else { return false }
+        store.values.packetsSent += 1
+        store.values.packetsSentReused += 1
+        store.values.packetsSentBytes += payload.count
+        store.values.sentBytes += frame.count
+        return true
+    }
+
+    /// After a TLS handshake: true when this connection should become the
+    /// destination's persistent link (negotiated, none yet, under the bound).
+    private func shouldPersist(_ connection: TCPConnection, to destination: SocketAddress) -> Bool {
+        offersPersistent && links.count < maxPersistent && links[destination] == nil
+            && connection.negotiatedApplicationProtocol(is: DskitPacketStreamFrame.applicationProtocol)
+    }
+
+    /// Opens the packet stream with `packet` as its first frame and keeps the
+    /// connection as the destination's link. Counted like any packet write.
+    private func persist(_ packet: QueuedPacket, over connection: TCPConnection) {
+        var header = WireBuffer(capacity: 1 + DskitPacketStreamFrame.lengthPrefixBytes)
+        header.append(DskitConnectionKind.packetStream.rawValue)
+        header.append(bigEndian: UInt32(packet.frame.count))
+        do {
+            try header.withUnsafeBytes { (bytes) throws(ConnectionError) in try connection.write(bytes) }
+            try packet.frame.withUnsafeBytes { (bytes) throws(ConnectionError) in try connection.write(bytes) }
+        } catch {
+            connection.close()
+            store.values.packetsSentErrors += 1
+            recycle(packet.frame)
+            writerFinished()
+            return
+        }
+        store.values.packetsSent += 1
+        store.values.packetsSentBytes += packet.payloadLength
+        store.values.sentBytes += header.count + packet.frame.count
+        links[packet.destination] = DskitPersistentPacketLink(
+            connection: connection, destination: packet.destination, loop: loop, store: store,
+            idleTimeout: persistentIdleTimeout, lingerTimeout: Self.lingerWithoutDeadline,
+            ended: { [weak self] link in
+                guard let self, self.links[link.destination] === link else { return }
+                self.links[link.destination] = nil
+            })
+        recycle(packet.frame)
+        writerFinished()
+    }
+
     private func recycle(_ frame: WireBuffer) {
         guard framePool.count < Self.maxPooledFrames, frame.capacity <= 4 * Self.frameCapacity else { return }
         framePool.append(frame)
@@ -206,12 +285,17 @@ final class DskitPacketWriterPool {
                 self.recycle(packet.frame)
                 self.writerFinished()
             case .success(let connection):
+                self.store.values.tlsHandshakes += 1
                 if self.isShutDown {
                     connection.close()
                     self.writerFinished()
                     return
                 }
-                self.write(packet, over: connection)
+                if self.shouldPersist(connection, to: packet.destination) {
+                    self.persist(packet, over: connection)
+                } else {
+                    self.write(packet, over: connection)
+                }
             }
         }
     }

@@ -50,7 +50,10 @@ public final class DskitTransport: NodeTransport {
         self.loop = loop
         self.configuration = configuration
         if configuration.tls.enabled {
-            let settings = try configuration.tls.tlsConfiguration()
+            var settings = try configuration.tls.tlsConfiguration()
+            if configuration.persistentPacketConnections {
+                settings.applicationProtocols = [DskitPacketStreamFrame.applicationProtocol]
+            }
             do { tls = try TLSContext(configuration: settings) } catch { throw .tls(error) }
         } else {
             tls = nil
@@ -174,6 +177,7 @@ public final class DskitTransport: NodeTransport {
                 self.store.values.outgoingStreamErrors += 1
                 completion(.failure(.connection(error)))
             case .success(let connection):
+                if self.tls != nil { self.store.values.tlsHandshakes += 1 }
                 var marker = DskitConnectionKind.stream.rawValue
                 let written: Result<Void, ConnectionError> = withUnsafeBytes(of: &marker) { bytes in
                     Result { () throws(ConnectionError) in try connection.write(bytes) }
@@ -212,8 +216,9 @@ public final class DskitTransport: NodeTransport {
             connection.close()
             return
         }
+        store.values.tlsHandshakes += 1
         let handler = DskitInboundConnection(
-            connection: connection, transport: self, queue: queuePool.take(limit: packetConnectionLimit),
+            connection: connection, transport: self, loop: loop, queue: queuePool.take(limit: packetConnectionLimit),
             deadline: loop.now + configuration.inboundPacketTimeout)
         inbound[ObjectIdentifier(handler)] = handler
     }
@@ -236,6 +241,27 @@ public final class DskitTransport: NodeTransport {
         guard !isShutDown else { return }
         inboundSlots?.give(slot)
     }
+
+    /// Server side of a persistent packet connection (``DskitPacketStreamFrame``):
+    /// whether it may stay open (under `maxPersistentInbound`; counted open if so).
+    func admitPersistentInbound() -> Bool {
+        guard configuration.persistentPacketConnections,
+              store.values.persistentConnectionsInbound < configuration.maxPersistentInbound else { return false }
+        store.values.persistentConnectionsInbound += 1
+        return true
+    }
+
+    func persistentInboundEnded() { store.values.persistentConnectionsInbound -= 1 }
+
+    /// The server keeps an idle persistent connection twice as long as a client
+    /// does, so the client, which knows whether a packet is on its way, ends it.
+    var persistentInboundIdleTimeout: Duration { configuration.persistentIdleTimeout * 2 }
+
+    /// How long an inbound connection may linger after the server asked it to close.
+    var inboundPacketTimeout: Duration { configuration.inboundPacketTimeout }
+
+    /// Largest dskit packet frame (without its length prefix) a persistent connection carries.
+    var packetFrameLimit: Int { packetConnectionLimit }
 
     /// Bytes a packet connection may carry: marker, address, payload cap, digest.
     private var packetConnectionLimit: Int {

@@ -39,6 +39,19 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// nothing. A connection beyond this is closed at accept and counted in
     /// `inboundConnectionsDropped`; the loop never waits for a free one.
     public var maxInboundPacketConnections: Int
+    /// TLS only: offer and accept persistent packet connections between
+    /// memberlistd nodes (``DskitPacketStreamFrame``); Go peers never negotiate them.
+    public var persistentPacketConnections: Bool
+    /// Client side: a persistent connection unused this long is closed. The
+    /// server waits twice as long, so it is the client that ends an idle
+    /// connection and a packet never races the server's close.
+    public var persistentIdleTimeout: Duration
+    /// Client side: persistent connections open at once (one per destination);
+    /// beyond, packets to further peers use a connection each, as dskit does.
+    public var maxPersistentOutbound: Int
+    /// Server side: persistent connections kept at once; beyond, a new one is
+    /// read and asked to close at once (the client falls back to a connection per packet).
+    public var maxPersistentInbound: Int
 
     public init(
         bindAddresses: [IPAddress] = [IPAddress(0, 0, 0, 0)], bindPort: Int = 7946,
@@ -48,7 +61,9 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         tls: TLSSettings = TLSSettings(),
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
-        maxInboundPacketConnections: Int = 64
+        maxInboundPacketConnections: Int = 64,
+        persistentPacketConnections: Bool = true, persistentIdleTimeout: Duration = .seconds(30),
+        maxPersistentOutbound: Int = 64, maxPersistentInbound: Int = 128
     ) {
         self.bindAddresses = bindAddresses
         self.bindPort = bindPort
@@ -64,6 +79,10 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         self.inboundPacketTimeout = inboundPacketTimeout
         self.maxStreamBufferBytes = maxStreamBufferBytes
         self.maxInboundPacketConnections = maxInboundPacketConnections
+        self.persistentPacketConnections = persistentPacketConnections
+        self.persistentIdleTimeout = persistentIdleTimeout
+        self.maxPersistentOutbound = maxPersistentOutbound
+        self.maxPersistentInbound = maxPersistentInbound
     }
 
     /// Writers actually used: dskit turns ≤ 0 into 1.

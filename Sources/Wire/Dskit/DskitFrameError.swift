@@ -2,7 +2,7 @@
 public enum DskitFrameError: Error, Hashable, Sendable {
     /// The connection closed before its first byte.
     case empty
-    /// First byte is neither 0x01 (packet) nor 0x02 (stream).
+    /// First byte is none of 0x01 (packet), 0x02 (stream), 0x03 (our packet stream).
     case unknownConnectionType(UInt8)
     /// Expected a packet connection (0x01) but found another type.
     case notAPacket(found: UInt8)
@@ -12,4 +12,6 @@ public enum DskitFrameError: Error, Hashable, Sendable {
     case missingDigest(available: Int)
     /// The advertised address is longer than the one-byte length allows.
     case addressTooLong(length: Int)
+    /// A packet-stream frame declared more bytes than the receiver accepts.
+    case frameTooLarge(declared: Int, limit: Int)
 }
