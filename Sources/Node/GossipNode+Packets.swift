@@ -49,7 +49,7 @@ extension GossipNode {
             counters.packetsUnencodable += 1
             return
         }
-        Compound.writePackets(packet.messages, using: &messageScratch, encode: { $0.encode(into: &$1) }) { raw in
+        Compound.writePackets(packet.messages, using: &messageScratch) { raw in
             packetOut.removeAll(keepingCapacity: true)
             do {
                 try PacketEncoder.encode(raw, security: security, crc: packet.addCRC, workspace: &packetWorkspace, into: &packetOut)

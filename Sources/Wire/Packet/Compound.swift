@@ -72,6 +72,15 @@ public enum Compound {
         }
     }
 
+    /// `writePackets` for a node's messages, specialised here: called across the module
+    /// boundary, the generic version runs unspecialised and boxes every element (one malloc
+    /// per packet, measured by NodeBenchmarks' ping → ack rows), which breaks the
+    /// allocation-free packet path.
+    public static func writePackets(_ messages: [Message], using scratch: inout WireBuffer,
+                                    send: (UnsafeRawBufferPointer) -> Void) {
+        writePackets(messages, using: &scratch, encode: { $0.encode(into: &$1) }, send: send)
+    }
+
     /// The length table follows the type byte and the count.
     private static let tableOffset = 2
 
