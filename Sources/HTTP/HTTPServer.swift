@@ -13,6 +13,8 @@ public final class HTTPServer {
     public var localAddress: SocketAddress { listener.localAddress }
     public private(set) var counters = HTTPServerCounters()
     public var openConnections: Int { connections.count }
+    /// Connections that are event streams now (`HTTPLimits.maxEventStreams`).
+    public private(set) var openEventStreams = 0
 
     private unowned let loop: EventLoop
     private var listener: TCPListener!
@@ -38,7 +40,8 @@ public final class HTTPServer {
     }
 
     private func accepted(_ tcp: TCPConnection) {
-        guard connections.count < limits.maxConnections else {
+        // Event streams have their own cap, so they do not use up request connections.
+        guard connections.count - openEventStreams < limits.maxConnections else {
             counters.connectionsRefused += 1
             tcp.close()
             return
@@ -47,6 +50,17 @@ public final class HTTPServer {
         let connection = HTTPServerConnection(loop: loop, tcp: tcp, limits: limits, handler: handler)
         let id = ObjectIdentifier(connection)
         connection.onResponse = { [weak self] code in self?.counters.responses[code, default: 0] += 1 }
+        connection.admitStream = { [weak self] in
+            guard let self else { return false }
+            guard self.openEventStreams < self.limits.maxEventStreams else {
+                self.counters.eventStreamsRefused += 1
+                return false
+            }
+            self.openEventStreams += 1
+            self.counters.eventStreamsOpened += 1
+            return true
+        }
+        connection.onStreamEnd = { [weak self] in self?.openEventStreams -= 1 }
         connection.onEnd = { [weak self] timedOut in
             if timedOut { self?.counters.connectionsTimedOut += 1 }
             self?.connections[id] = nil
