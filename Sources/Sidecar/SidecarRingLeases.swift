@@ -149,7 +149,7 @@ final class SidecarRingLeases {
             }
             self.address = address
             switch json["zone"] {
-            case nil, .null?: zone = ""
+            case nil: zone = ""
             case .string(let text)? where text.utf8.count <= 64: zone = text
             default: throw .badRequest("zone must be a string of at most 64 bytes")
             }

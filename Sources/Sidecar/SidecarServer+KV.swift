@@ -21,7 +21,7 @@ extension SidecarServer {
         /// Nil when absent; throws the 400 when malformed.
         static func parse(_ request: HTTPRequest) throws(HTTPError) -> Precondition? {
             guard var text = request.header("If-Match") else { return nil }
-            text = String(text.filter { $0 != " " })
+            text = String(text.filter { $0 != " " && $0 != "\t" })
             if text == "*" { return .any }
             if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
             guard let version = UInt64(text) else {
@@ -66,7 +66,11 @@ extension SidecarServer {
         }
         guard !bytes.deleted else { return exchange.respond(HTTPError.notFound("key \"\(key)\" was deleted").response) }
         let etag = ("ETag", "\"\(bytes.version)\"")
-        if exchange.request.query("format") == "json" {
+        let format = exchange.request.query("format")
+        guard format == nil || format == "json" else {
+            return exchange.respond(HTTPError.badRequest("format must be json (or absent for the raw bytes)").response)
+        }
+        if format == "json" {
             return exchange.respond(SidecarJSON.response(headers: [etag]) { SidecarJSON.kvEntry(key: key, bytes, into: &$0) })
         }
         exchange.respond(HTTPResponse(contentType: "application/octet-stream", headers: [etag], body: bytes.bytes))
