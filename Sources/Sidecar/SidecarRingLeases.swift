@@ -203,27 +203,22 @@ final class SidecarRingLeases {
                                         numTokens: registration.tokens)
         leases[id] = Lease(lifecycler: lifecycler, duration: duration, expiresAt: node.loop.now + duration)
         scheduleExpiry(id)
-        node.kvCAS(key: id.ring, codecID: RingDescCodec.codecID, update: { current in
-            var random = SystemRandomNumberGenerator()
-            return lifecycler.register(current as? RingDesc, nowMillis: Logger.unixMillisNow(), using: &random)
-        }, completion: { [weak self] result in
+        node.ringRegisterAndJoin(key: id.ring, lifecycler: lifecycler, registered: { [weak self] result in
+            guard case .done = result else {
+                self?.failed(exchange, id, result)
+                return
+            }
+        }, joined: { [weak self] result in
             guard let self else { return }
             guard case .done = result else { return self.failed(exchange, id, result) }
-            self.node.kvCAS(key: id.ring, codecID: RingDescCodec.codecID, update: { current in
-                var random = SystemRandomNumberGenerator()
-                return lifecycler.join(current as? RingDesc, nowMillis: Logger.unixMillisNow(), using: &random)
-            }, completion: { [weak self] result in
-                guard let self else { return }
-                guard case .done = result else { return self.failed(exchange, id, result) }
-                guard self.leases[id]?.leaving == false else {
-                    return exchange.respond(HTTPError.conflict("instance \"\(id.instance)\" left while registering").response)
-                }
-                self.leases[id]?.state = .active
-                self.node.logger.info("sidecar ring instance registered", ("ring", id.ring), ("instance", id.instance),
-                                      ("addr", registration.address), ("lease", "\(registration.leaseSeconds)s"))
-                self.scheduleHeartbeat(id)
-                self.respondInstance(exchange, id, status: .created)
-            })
+            guard self.leases[id]?.leaving == false else {
+                return exchange.respond(HTTPError.conflict("instance \"\(id.instance)\" left while registering").response)
+            }
+            self.leases[id]?.state = .active
+            self.node.logger.info("sidecar ring instance registered", ("ring", id.ring), ("instance", id.instance),
+                                  ("addr", registration.address), ("lease", "\(registration.leaseSeconds)s"))
+            self.scheduleHeartbeat(id)
+            self.respondInstance(exchange, id, status: .created)
         })
     }
 
@@ -284,10 +279,9 @@ final class SidecarRingLeases {
     /// The instance rewritten with timestamp = now; the next one is scheduled after it.
     private func heartbeat(_ id: LeaseID) {
         guard let lease = leases[id], !lease.leaving else { return }
-        let lifecycler = lease.lifecycler
-        node.kvCAS(key: id.ring, codecID: RingDescCodec.codecID, update: { [weak self] current in
+        node.writeRingHeartbeat(key: id.ring, lifecycler: lease.lifecycler, state: { [weak self] in
             guard let lease = self?.leases[id], !lease.leaving else { return nil }
-            return lifecycler.heartbeat(current as? RingDesc, state: lease.state, nowMillis: Logger.unixMillisNow())
+            return lease.state
         }, completion: { [weak self] _ in
             guard let self, self.leases[id]?.heartbeatTimer == nil else { return }
             self.scheduleHeartbeat(id)
@@ -305,16 +299,12 @@ final class SidecarRingLeases {
         leases[id] = lease
         let lifecycler = lease.lifecycler
         node.logger.info("sidecar ring instance leaving", ("ring", id.ring), ("instance", id.instance), ("reason", reason))
-        node.kvCAS(key: id.ring, codecID: RingDescCodec.codecID, update: { current in
-            lifecycler.leave(current as? RingDesc, nowMillis: Logger.unixMillisNow())
-        }, completion: { [weak self] _ in
-            self?.node.kvCAS(key: id.ring, codecID: RingDescCodec.codecID, update: { current in
-                lifecycler.unregister(current as? RingDesc)
-            }, completion: { [weak self] _ in
-                self?.leases[id] = nil
-                self?.node.logger.info("sidecar ring instance left", ("ring", id.ring), ("instance", id.instance))
-                done()
-            })
+        // As the node leaves its own instance: LEAVING gets until the shutdown broadcast timeout to spread.
+        let deadline = node.loop.now + node.config.kvStore.broadcastTimeoutForLocalUpdatesOnShutdown
+        node.ringLeaveAndUnregister(key: id.ring, lifecycler: lifecycler, until: deadline, done: { [weak self] in
+            self?.leases[id] = nil
+            self?.node.logger.info("sidecar ring instance left", ("ring", id.ring), ("instance", id.instance))
+            done()
         })
     }
 
