@@ -22,14 +22,27 @@ public final class HTTPServer {
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
 
     /// Listens on `address`; `handler` answers every well-formed request.
-    public init(loop: EventLoop, address: SocketAddress, limits: HTTPLimits = HTTPLimits(),
-                handler: @escaping Handler) throws(SystemError) {
+    public convenience init(loop: EventLoop, address: SocketAddress, limits: HTTPLimits = HTTPLimits(),
+                            handler: @escaping Handler) throws(SystemError) {
+        try self.init(loop: loop, limits: limits, handler: handler) { onAccept throws(SystemError) in
+            try loop.listenTCP(on: address, backlog: 128, onAccept: onAccept)
+        }
+    }
+
+    /// Listens on a Unix socket at `unixPath` (`EventLoop.listenUnix`).
+    public convenience init(loop: EventLoop, unixPath: String, limits: HTTPLimits = HTTPLimits(),
+                            handler: @escaping Handler) throws(SystemError) {
+        try self.init(loop: loop, limits: limits, handler: handler) { onAccept throws(SystemError) in
+            try loop.listenUnix(path: unixPath, backlog: 128, onAccept: onAccept)
+        }
+    }
+
+    private init(loop: EventLoop, limits: HTTPLimits, handler: @escaping Handler,
+                 listen: (@escaping (TCPConnection) -> Void) throws(SystemError) -> TCPListener) throws(SystemError) {
         self.loop = loop
         self.limits = limits
         self.handler = handler
-        listener = try loop.listenTCP(on: address, backlog: 128, onAccept: { [weak self] connection in
-            self?.accepted(connection)
-        })
+        listener = try listen { [weak self] connection in self?.accepted(connection) }
     }
 
     /// Stops listening and closes every connection.

@@ -1,4 +1,5 @@
 import EventLoop
+import Glibc
 import HTTP
 import KV
 import Membership
@@ -21,6 +22,8 @@ public final class SidecarServer {
     /// Open `/v1/kv/watch` streams with their KV watch.
     var kvStreams: [ObjectIdentifier: (stream: HTTPEventStream, watch: KVWatchers.ID)] = [:]
     private var keepAliveTimer: TimerID?
+    /// The Unix socket file to remove on `close`, when serving on one.
+    private var unixPath: String?
 
     /// Largest user broadcast: it must fit one gossip packet beside memberlist's framing.
     public static let maxBroadcastBytes = 1024
@@ -39,11 +42,29 @@ public final class SidecarServer {
         return limits
     }
 
-    public init(node: GossipNode, address: SocketAddress, limits: HTTPLimits = SidecarServer.defaultLimits) throws(SystemError) {
+    /// Serves on a loopback TCP `address`.
+    public convenience init(node: GossipNode, address: SocketAddress,
+                            limits: HTTPLimits = SidecarServer.defaultLimits) throws(SystemError) {
+        try self.init(node: node) { handler throws(SystemError) in
+            try HTTPServer(loop: node.loop, address: address, limits: limits, handler: handler)
+        }
+    }
+
+    /// Serves on a Unix socket at `unixPath` (`unix:PATH`); `close` removes the file.
+    public convenience init(node: GossipNode, unixPath: String,
+                            limits: HTTPLimits = SidecarServer.defaultLimits) throws(SystemError) {
+        try self.init(node: node) { handler throws(SystemError) in
+            try HTTPServer(loop: node.loop, unixPath: unixPath, limits: limits, handler: handler)
+        }
+        self.unixPath = unixPath
+    }
+
+    private init(node: GossipNode,
+                 serve: (@escaping HTTPServer.Handler) throws(SystemError) -> HTTPServer) throws(SystemError) {
         self.node = node
         rings = SidecarRingLeases(node: node)
         var handle: ((HTTPExchange) -> Void)?
-        server = try HTTPServer(loop: node.loop, address: address, limits: limits) { exchange in handle?(exchange) }
+        server = try serve { exchange in handle?(exchange) }
         handle = { [weak self] exchange in
             guard let self else { return exchange.respond(HTTPError.unavailable("shutting down").response) }
             self.route(exchange)
@@ -57,6 +78,8 @@ public final class SidecarServer {
         if let keepAliveTimer { _ = node.loop.cancel(keepAliveTimer) }
         keepAliveTimer = nil
         server.close()
+        if let unixPath { unlink(unixPath) }
+        unixPath = nil
         if leaveRings { rings.leaveAll(done) } else { rings.stopAll(); done() }
     }
 

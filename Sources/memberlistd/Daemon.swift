@@ -63,17 +63,24 @@ final class Daemon {
         logger.info("http listening", ("addr", "\(server.localAddress)"))
     }
 
-    /// Binds the sidecar API's loopback listener (the config refuses other addresses); a
-    /// bind failure stops start-up like a gossip one.
+    /// Binds the sidecar API's loopback listener or Unix socket (the config refuses other
+    /// addresses); a bind failure stops start-up like a gossip one.
     private func startSidecar() throws {
-        guard let listen = config.sidecarListenAddress else { return }
-        guard case .tcp(let ip, let port) = listen, let address = SocketAddress(ip: ip, port: port) else {
-            throw SystemError(syscall: "bind(-sidecar.listen-address=\(listen)): Unix sockets are not supported yet",
-                              errno: EAFNOSUPPORT)
+        let server: SidecarServer
+        switch config.sidecarListenAddress {
+        case nil:
+            return
+        case .tcp(let ip, let port)?:
+            guard let address = SocketAddress(ip: ip, port: port) else {
+                throw SystemError(syscall: "bind(-sidecar.listen-address=\(ip):\(port))", errno: EINVAL)
+            }
+            server = try SidecarServer(node: node, address: address)
+            logger.info("sidecar listening", ("addr", "\(server.localAddress)"))
+        case .unix(let path)?:
+            server = try SidecarServer(node: node, unixPath: path)
+            logger.info("sidecar listening", ("addr", "unix:\(path)"))
         }
-        let server = try SidecarServer(node: node, address: address)
         sidecar = server
-        logger.info("sidecar listening", ("addr", "\(server.localAddress)"))
     }
 
     // MARK: join

@@ -37,11 +37,11 @@ extension ProcessClusterTests {
             return members.filter { $0["state"] as? String == "alive" }.count
         }
 
-        /// Active instance IDs of the ring as one sidecar sees it.
-        static func activeInstances(_ client: SidecarClient) throws -> Set<String> {
+        /// Instance IDs of the ring as one sidecar sees it, in any state or only ACTIVE.
+        static func instances(_ client: SidecarClient, activeOnly: Bool = false) throws -> Set<String> {
             let (code, value) = try client.json("GET", "/v1/ring/\(ring)")
             guard code == 200, let instances = (value as? [String: Any])?["instances"] as? [[String: Any]] else { return [] }
-            return Set(instances.filter { $0["state"] as? String == "ACTIVE" }.compactMap { $0["id"] as? String })
+            return Set(instances.filter { !activeOnly || $0["state"] as? String == "ACTIVE" }.compactMap { $0["id"] as? String })
         }
 
         /// The owner IDs (rf = 2) of `key` as one sidecar places it.
@@ -83,7 +83,9 @@ extension ProcessClusterTests {
             // Rings: one app per sidecar.
             let ids = ["app-0", "app-1", "app-2"]
             for (client, id) in zip(clients, ids) { #expect(try Self.register(client, id, lease: 4) == 201) }
-            try await Self.waitUntil("three ACTIVE instances everywhere", clients) { try Self.activeInstances($0) == Set(ids) }
+            try await Self.waitUntil("three ACTIVE instances everywhere", clients) {
+                try Self.instances($0, activeOnly: true) == Set(ids)
+            }
 
             let keys = (0..<1000).map { "user-\($0)" }
             var before: [String: [String]] = [:]
@@ -97,17 +99,18 @@ extension ProcessClusterTests {
             let ownedByTwo = keys.filter { before[$0]?.first == "app-2" }
             #expect(ownedByTwo.count > 50, "app-2 owns a share of the keys")
 
-            // app-2 stops: apps 0 and 1 keep renewing, app-2's lease runs out on node 2.
+            // app-2 stops: apps 0 and 1 keep renewing, app-2's lease runs out on node 2, which
+            // turns it LEAVING, then removes it; every sidecar ends with the other two only.
             let mark = nodes[2].logMark
             let survivors = Array(zip(clients, ids).prefix(2))
             let deadline = ContinuousClock.now + .seconds(30)
-            while try clients.contains(where: { try Self.activeInstances($0).contains("app-2") }) {
-                guard ContinuousClock.now < deadline else { throw TestError("app-2 did not leave the ring") }
-                for (client, id) in survivors { _ = try Self.register(client, id, lease: 4) }
+            while try !clients.allSatisfy({ try Self.instances($0) == ["app-0", "app-1"] }) {
+                guard ContinuousClock.now < deadline else { throw TestError("app-2 did not leave the ring everywhere") }
+                for (client, id) in survivors { #expect(try Self.register(client, id, lease: 4) == 200) }
                 try await Task.sleep(for: .milliseconds(300))
             }
             try await nodes[2].waitForLog("sidecar ring instance left", ["instance": "app-2"], from: mark)
-            try await Self.waitUntil("two instances everywhere", clients) { try Self.activeInstances($0) == ["app-0", "app-1"] }
+            #expect(try clients.allSatisfy { try Self.instances($0, activeOnly: true) == ["app-0", "app-1"] })
             for (index, key) in keys.enumerated() {
                 if index % 100 == 0 { for (client, id) in survivors { _ = try Self.register(client, id, lease: 4) } }
                 let placements = try clients.map { try Self.owners($0, key) }
@@ -165,6 +168,52 @@ extension ProcessClusterTests {
             }
             #expect(try Self.aliveMembers(client) == 3)
             for node in nodes.reversed() { _ = await node.stop(SIGTERM) }
+        }
+    
+        /// `-sidecar.listen-address=unix:PATH`: the API answers on the socket file, which the
+        /// node removes when it stops.
+        @Test func theAPIServesOnAUnixSocket() async throws {
+            let directory = try TestFiles.makeDirectory("sidecar-unix")
+            let path = directory.appendingPathComponent("sidecar.sock").path
+            let node = try await MemberlistdProcess.launch(name: "scunix0", transport: "tcp",
+                                                           extra: ["-sidecar.listen-address=unix:\(path)"])
+            try await node.waitForLog("sidecar listening", ["addr": "unix:\(path)"], from: 0)
+            let put = try Self.unixRequest(path, "PUT /v1/kv/app/u HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
+            #expect(put.hasPrefix("HTTP/1.1 200 OK\r\n") && put.contains("ETag: \"1\""), "\(put)")
+            let get = try Self.unixRequest(path, "GET /v1/members HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(get.hasPrefix("HTTP/1.1 200 OK\r\n") && get.contains("\"name\":\"scunix0\""), "\(get)")
+            #expect(await node.stop(SIGTERM) == 0)
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+
+        /// One request on a fresh Unix-socket connection; the whole answer until the server closes.
+        static func unixRequest(_ path: String, _ request: String) throws -> String {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw TestError("socket(AF_UNIX): errno \(errno)") }
+            defer { close(fd) }
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+            }
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard connected == 0 else { throw TestError("connect(\(path)): errno \(errno)") }
+            let bytes = Array(request.utf8)
+            guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+                throw TestError("write to \(path) failed")
+            }
+            var answer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard count > 0 else { break }
+                answer.append(contentsOf: chunk[0..<count])
+            }
+            return String(decoding: answer, as: UTF8.self)
         }
     }
 }
