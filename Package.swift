@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Node", targets: ["Node"]),
         .library(name: "HTTP", targets: ["HTTP"]),
         .library(name: "Admin", targets: ["Admin"]),
+        .library(name: "Sidecar", targets: ["Sidecar"]),
         .executable(name: "memberlistd", targets: ["memberlistd"]),
     ],
     targets: [
@@ -48,11 +49,14 @@ let package = Package(
         // The admin listener: /metrics (Prometheus text), /ready, /memberlist, /ring (dskit-kv-ring.md 6, 7).
         .target(name: "Admin", dependencies: ["MonotonicTime", "Wire", "Membership", "KV", "EventLoop", "Transport", "Config", "Node", "HTTP"],
                 swiftSettings: strict),
+        // The sidecar API (/v1/): membership, KV and rings for an application next to the node (issue 10).
+        .target(name: "Sidecar", dependencies: ["MonotonicTime", "Wire", "Membership", "KV", "EventLoop", "Node", "HTTP"],
+                swiftSettings: strict),
         // Linked fully statically: Swift runtime, OpenSSL, snappy, libstdc++ and glibc
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
         // halves idle RSS. Names resolve through c-ares (no getaddrinfo, so no NSS modules).
-        .executableTarget(name: "memberlistd", dependencies: ["Node", "Admin", "HTTP", "Wire", "EventLoop", "Config"], swiftSettings: strict,
+        .executableTarget(name: "memberlistd", dependencies: ["Node", "Admin", "Sidecar", "HTTP", "Wire", "EventLoop", "Config"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
@@ -75,5 +79,8 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
         // memberlistd processes in network namespaces with nftables faults (root only).
         .testTarget(name: "FaultTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "SidecarTests", dependencies: ["Sidecar", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Wire",
+                                                       "NetworkTestSupport"],
+                    swiftSettings: strict),
     ]
 )

@@ -1,3 +1,5 @@
+import Wire
+
 /// The gossip keyring file of `-memberlist.encryption-key-file`: one AES key
 /// per line, hex or standard base64, of 16, 24 or 32 bytes (AES-128/192/256,
 /// memberlist-wire.md §5); blank lines and `#` comments are skipped; the first
@@ -11,7 +13,7 @@ public enum EncryptionKeyFile {
             lineNumber += 1
             let line = String(rawLine).trimmedSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let key = decodeHex(line) ?? decodeBase64(line) else {
+            guard let key = decodeHex(line) ?? (line.isEmpty ? nil : Base64.decode(line)) else {
                 throw .inconsistent(flag: flag, reason: "line \(lineNumber) of \(path) is neither hex nor base64")
             }
             guard [16, 24, 32].contains(key.count) else {
@@ -45,42 +47,6 @@ public enum EncryptionKeyFile {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-
-    /// Standard base64 with `=` padding (Go's base64.StdEncoding).
-    static func decodeBase64(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard !chars.isEmpty, chars.count % 4 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var accumulator: UInt32 = 0
-        var bits = 0
-        var padding = 0
-        for (index, c) in chars.enumerated() {
-            if c == UInt8(ascii: "=") {
-                guard index >= chars.count - 2 else { return nil }
-                padding += 1
-                continue
-            }
-            guard padding == 0, let value = base64Value(c) else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                bytes.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-            }
-        }
-        return bytes
-    }
-
-    private static func base64Value(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): return 62
-        case UInt8(ascii: "/"): return 63
         default: return nil
         }
     }

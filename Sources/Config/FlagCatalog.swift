@@ -174,6 +174,8 @@ public enum FlagCatalog {
                        "(ours) How often the ring instance heartbeats; 0 = never"),
         FlagDefinition("memberlistd.ring.heartbeat-timeout", .duration, default: seconds(60),
                        "(ours) Heartbeat age after which a ring instance counts as unhealthy"),
+        FlagDefinition("sidecar.listen-address", .string, default: .string(SidecarListenAddress.defaultText),
+                       "(ours) Sidecar API (/v1/) listener: a loopback ip:port (port 0 = kernel-chosen) or unix:PATH; empty = off"),
         FlagDefinition("metrics.prefix", .string, default: .string("pyroscope"),
                        "(ours) Prefix of every metric name, dskit's namespace (pyroscope, phlare, cortex, ...)"),
     ]

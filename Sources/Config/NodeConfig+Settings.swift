@@ -124,6 +124,7 @@ extension NodeConfig {
         readKVStore(settings)
         try readRing(settings)
         try readServer(settings)
+        sidecarListenAddress = try SidecarListenAddress.parse(settings.string("sidecar.listen-address")).get()
 
         let keyFile = settings.string("memberlist.encryption-key-file")
         encryptionKeyFile = keyFile.isEmpty ? nil : keyFile

@@ -63,6 +63,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var stdinCommands: Bool
     /// This node's own ring instance (`-memberlistd.ring.*`).
     public var ring = RingSettings()
+    /// The sidecar API listener (`-sidecar.listen-address`); nil = off.
+    public var sidecarListenAddress: SidecarListenAddress?
 
     /// dskit's UDPBufferSize when it runs memberlist over its TCP transport: 10 MiB.
     public static let dskitPacketBudget = 10 * 1024 * 1024

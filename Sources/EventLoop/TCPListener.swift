@@ -24,6 +24,8 @@ public final class TCPListener {
     /// pools its own per-connection state accepts without allocating.
     private let onAcceptDescriptor: ((AcceptedDescriptor) -> Void)?
     private let onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
+    /// A Unix-socket listener's stand-in for its peers, which have no IP address.
+    private let unixPeer: SocketAddress?
     private var resumeTimer: TimerID?
     private static let acceptsPerWakeup = 64
     /// Back-off when out of descriptors or memory (Go's accept loop sleeps too).
@@ -32,8 +34,9 @@ public final class TCPListener {
     init(
         loop: EventLoop, fd: Int32, localAddress: SocketAddress, tls: TLSContext?, handshakeTimeout: Duration,
         onAccept: @escaping (TCPConnection) -> Void, onAcceptDescriptor: ((AcceptedDescriptor) -> Void)? = nil,
-        onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?
+        onAcceptError: ((ConnectionError, SocketAddress?) -> Void)?, unixPeer: SocketAddress? = nil
     ) {
+        self.unixPeer = unixPeer
         self.loop = loop
         self.fd = fd
         self.localAddress = localAddress
@@ -85,7 +88,7 @@ public final class TCPListener {
                 }
             }
             guard let client = accepted else { return }
-            guard let peer = SocketAddress(raw) else {
+            guard let peer = SocketAddress(raw) ?? unixPeer else {
                 SocketSupport.close(client)
                 continue
             }

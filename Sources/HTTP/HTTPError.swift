@@ -18,6 +18,12 @@ public enum HTTPError: Error, Equatable, Sendable {
     case headersTooLarge(String)
     /// The client took too long to send its request (408).
     case requestTimeout
+    /// The request conflicts with what is stored, e.g. a key of another codec (409).
+    case conflict(String)
+    /// An `If-Match` precondition did not hold (412).
+    case preconditionFailed(String)
+    /// The request cannot be served now, e.g. the event-stream cap is reached (503).
+    case unavailable(String)
 
     public var status: HTTPStatus {
         switch self {
@@ -29,6 +35,9 @@ public enum HTTPError: Error, Equatable, Sendable {
         case .uriTooLong: .uriTooLong
         case .headersTooLarge: .headersTooLarge
         case .requestTimeout: .requestTimeout
+        case .conflict: .conflict
+        case .preconditionFailed: .preconditionFailed
+        case .unavailable: .serviceUnavailable
         }
     }
 
@@ -43,13 +52,17 @@ public enum HTTPError: Error, Equatable, Sendable {
         case .uriTooLong: "uri_too_long"
         case .headersTooLarge: "headers_too_large"
         case .requestTimeout: "request_timeout"
+        case .conflict: "conflict"
+        case .preconditionFailed: "precondition_failed"
+        case .unavailable: "unavailable"
         }
     }
 
     /// What a person reads in the body's `detail` field.
     public var detail: String {
         switch self {
-        case .badRequest(let detail), .notFound(let detail), .headersTooLarge(let detail): detail
+        case .badRequest(let detail), .notFound(let detail), .headersTooLarge(let detail),
+             .conflict(let detail), .preconditionFailed(let detail), .unavailable(let detail): detail
         case .methodNotAllowed(let allowed): "allowed methods: " + allowed.joined(separator: ", ")
         case .lengthRequired: "a request body needs Content-Length; chunked transfer encoding is not accepted"
         case .payloadTooLarge(let limit): "request body larger than \(limit) bytes"

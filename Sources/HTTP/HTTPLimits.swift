@@ -11,6 +11,10 @@ public struct HTTPLimits: Sendable {
     public var maxBodyBytes = 1024 * 1024
     /// Open connections at once; later ones are closed on accept.
     public var maxConnections = 64
+    /// Open event streams (server-sent events) at once, counted apart from
+    /// `maxConnections`' request traffic: a stream holds its connection for
+    /// as long as the client listens; more are answered 503.
+    public var maxEventStreams = 16
     /// How long a connection may sit between requests.
     public var idleTimeout: Duration = .seconds(60)
     /// How long a request may take to arrive once its first byte did

@@ -24,6 +24,15 @@ public struct HTTPRequest: Sendable {
         return Self.percentDecoded(Substring(raw), plusIsSpace: false)
     }
 
+    /// The path's segments, each percent-decoded on its own, so `%2F` stays
+    /// inside a segment (`/v1/ring/collectors%2Fring` → `v1`, `ring`, `collectors/ring`).
+    public var pathSegments: [String] {
+        let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return raw.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
+            Self.percentDecoded($0, plusIsSpace: false)
+        }
+    }
+
     /// The query's name/value pairs in order, percent-decoded (`+` is a space).
     public var queryItems: [(name: String, value: String)] {
         guard let mark = target.firstIndex(of: "?") else { return [] }

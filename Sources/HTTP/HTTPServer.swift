@@ -13,6 +13,8 @@ public final class HTTPServer {
     public var localAddress: SocketAddress { listener.localAddress }
     public private(set) var counters = HTTPServerCounters()
     public var openConnections: Int { connections.count }
+    /// Connections that are event streams now (`HTTPLimits.maxEventStreams`).
+    public private(set) var openEventStreams = 0
 
     private unowned let loop: EventLoop
     private var listener: TCPListener!
@@ -20,14 +22,27 @@ public final class HTTPServer {
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
 
     /// Listens on `address`; `handler` answers every well-formed request.
-    public init(loop: EventLoop, address: SocketAddress, limits: HTTPLimits = HTTPLimits(),
-                handler: @escaping Handler) throws(SystemError) {
+    public convenience init(loop: EventLoop, address: SocketAddress, limits: HTTPLimits = HTTPLimits(),
+                            handler: @escaping Handler) throws(SystemError) {
+        try self.init(loop: loop, limits: limits, handler: handler) { onAccept throws(SystemError) in
+            try loop.listenTCP(on: address, backlog: 128, onAccept: onAccept)
+        }
+    }
+
+    /// Listens on a Unix socket at `unixPath` (`EventLoop.listenUnix`).
+    public convenience init(loop: EventLoop, unixPath: String, limits: HTTPLimits = HTTPLimits(),
+                            handler: @escaping Handler) throws(SystemError) {
+        try self.init(loop: loop, limits: limits, handler: handler) { onAccept throws(SystemError) in
+            try loop.listenUnix(path: unixPath, backlog: 128, onAccept: onAccept)
+        }
+    }
+
+    private init(loop: EventLoop, limits: HTTPLimits, handler: @escaping Handler,
+                 listen: (@escaping (TCPConnection) -> Void) throws(SystemError) -> TCPListener) throws(SystemError) {
         self.loop = loop
         self.limits = limits
         self.handler = handler
-        listener = try loop.listenTCP(on: address, backlog: 128, onAccept: { [weak self] connection in
-            self?.accepted(connection)
-        })
+        listener = try listen { [weak self] connection in self?.accepted(connection) }
     }
 
     /// Stops listening and closes every connection.
@@ -38,7 +53,8 @@ public final class HTTPServer {
     }
 
     private func accepted(_ tcp: TCPConnection) {
-        guard connections.count < limits.maxConnections else {
+        // Event streams have their own cap, so they do not use up request connections.
+        guard connections.count - openEventStreams < limits.maxConnections else {
             counters.connectionsRefused += 1
             tcp.close()
             return
@@ -47,6 +63,17 @@ public final class HTTPServer {
         let connection = HTTPServerConnection(loop: loop, tcp: tcp, limits: limits, handler: handler)
         let id = ObjectIdentifier(connection)
         connection.onResponse = { [weak self] code in self?.counters.responses[code, default: 0] += 1 }
+        connection.admitStream = { [weak self] in
+            guard let self else { return false }
+            guard self.openEventStreams < self.limits.maxEventStreams else {
+                self.counters.eventStreamsRefused += 1
+                return false
+            }
+            self.openEventStreams += 1
+            self.counters.eventStreamsOpened += 1
+            return true
+        }
+        connection.onStreamEnd = { [weak self] in self?.openEventStreams -= 1 }
         connection.onEnd = { [weak self] timedOut in
             if timedOut { self?.counters.connectionsTimedOut += 1 }
             self?.connections[id] = nil

@@ -8,6 +8,10 @@ final class HTTPServerConnection {
     var onResponse: ((Int) -> Void)?
     /// Called once when the connection ends; true if a timeout ended it.
     var onEnd: ((Bool) -> Void)?
+    /// Asked before a response turns into an event stream: false = the cap is reached.
+    var admitStream: (() -> Bool)?
+    /// Called once when this connection's event stream ends.
+    var onStreamEnd: (() -> Void)?
 
     private unowned let loop: EventLoop
     private let tcp: TCPConnection
@@ -21,6 +25,8 @@ final class HTTPServerConnection {
     private var ended = false
     /// The client half-closed: answer what is buffered, then close.
     private var peerDone = false
+    /// Set once a response became an event stream: no further requests are read.
+    private var stream: HTTPEventStream?
 
     init(loop: EventLoop, tcp: TCPConnection, limits: HTTPLimits, handler: @escaping HTTPServer.Handler) {
         self.loop = loop
@@ -48,7 +54,8 @@ final class HTTPServerConnection {
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
-        guard !closing else { return }
+        // An event stream's client has nothing more to say; what it sends is dropped.
+        guard !closing, stream == nil else { return }
         if input.isEmpty, !parser.isMidRequest, inFlight == nil {
             // The first byte of a request starts its deadline (slowloris bound).
             tcp.setReadDeadline(loop.now + limits.requestTimeout)
@@ -73,9 +80,11 @@ final class HTTPServerConnection {
             }
             guard let request else { break }
             tcp.setReadDeadline(nil)
-            let exchange = HTTPExchange(request: request) { [weak self] response in
+            let exchange = HTTPExchange(request: request, deliver: { [weak self] response in
                 self?.answer(request, with: response)
-            }
+            }, openStream: { [weak self] head in
+                self?.beginStream(request, head: head)
+            })
             inFlight = exchange
             handler(exchange)
         }
@@ -96,6 +105,47 @@ final class HTTPServerConnection {
         // Between requests the idle timeout runs; a buffered pipelined request restarts it below.
         tcp.setReadDeadline(loop.now + (input.isEmpty ? limits.idleTimeout : limits.requestTimeout))
         if !processing { process() }
+    }
+
+    /// Turns the in-flight request's answer into an event stream; when the
+    /// server's cap is reached, answers 503 instead.
+    private func beginStream(_ request: HTTPRequest, head: HTTPResponse) -> HTTPEventStream? {
+        guard !closing else { return nil }
+        guard admitStream?() ?? false else {
+            answer(request, with: HTTPError.unavailable("too many event streams open").response)
+            return nil
+        }
+        inFlight = nil
+        onResponse?(head.status.code)
+        let stream = HTTPEventStream(write: { [weak self] bytes in
+            self?.streamWrite(bytes) ?? false
+        }, finish: { [weak self] in
+            self?.close()
+        })
+        self.stream = stream
+        tcp.setReadDeadline(nil)
+        tcp.isReadingPaused = false
+        if !streamWrite(head.serializedStreamHead()) { return nil }
+        return stream
+    }
+
+    /// One event's bytes; false (and the connection closed) when the client
+    /// does not take them: its backlog passed the high-water mark.
+    private func streamWrite(_ bytes: [UInt8]) -> Bool {
+        guard !closing, tcp.pendingWriteBytes <= limits.outputHighWater else {
+            close()
+            return false
+        }
+        let written = bytes.withUnsafeBytes { raw -> Bool in
+            do { try tcp.write(raw) } catch { return false }
+            return true
+        }
+        guard written else {
+            close()
+            return false
+        }
+        if tcp.pendingWriteBytes > 0 { tcp.setWriteDeadline(loop.now + limits.writeTimeout) }
+        return true
     }
 
     private func send(_ response: HTTPResponse, close: Bool, head: Bool = false) {
@@ -138,6 +188,10 @@ final class HTTPServerConnection {
     }
 
     private func peerFinished() {
+        if stream != nil {
+            close()
+            return
+        }
         peerDone = true
         tcp.setReadDeadline(nil)
         process()
@@ -152,6 +206,13 @@ final class HTTPServerConnection {
         let onEnd = self.onEnd
         self.onEnd = nil
         onResponse = nil
+        if let stream {
+            self.stream = nil
+            stream.ended()
+            let onStreamEnd = self.onStreamEnd
+            self.onStreamEnd = nil
+            onStreamEnd?()
+        }
         onEnd?(timedOut)
     }
 }

@@ -6,6 +6,9 @@ public struct HTTPServerCounters: Sendable, Equatable {
     public var connectionsRefused = 0
     /// Closed because a request or the idle period ran out, or a response was not taken.
     public var connectionsTimedOut = 0
+    /// Event streams opened, and refused because `maxEventStreams` were open.
+    public var eventStreamsOpened = 0
+    public var eventStreamsRefused = 0
     /// Responses sent, by status code.
     public var responses: [Int: Int] = [:]
 

@@ -49,6 +49,12 @@ public struct ZoneRouting: Sendable, Hashable {
         return Role(rawValue: meta[1]) ?? .member
     }
 
+    /// The zone a node's meta declares (the sidecar API's member `zone`); nil when unknown.
+    public static func zone(ofMeta meta: [UInt8]?) -> String? {
+        guard let meta, let range = zoneRange(ofMeta: meta) else { return nil }
+        return String(decoding: meta[range], as: UTF8.self)
+    }
+
     /// The zone bytes a remote meta declares, as a range of `meta`; nil when unknown.
     static func zoneRange(ofMeta meta: [UInt8]) -> Range<Int>? {
         guard meta.count >= 3, meta[0] == metaVersion else { return nil }

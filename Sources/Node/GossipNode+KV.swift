@@ -23,7 +23,9 @@ extension GossipNode {
                       obsoleteEntriesTimeoutMillis: config.kvStore.obsoleteEntriesTimeout.nanosecondsClamped / 1_000_000,
                       watchPrefixBufferSize: config.kvStore.watchPrefixBufferSize,
                       retransmitMult: config.membership.retransmitMult,
-                      messageHistoryBufferBytes: config.kvStore.messageHistoryBufferBytes)
+                      messageHistoryBufferBytes: config.kvStore.messageHistoryBufferBytes,
+                      // Every node relays and merges the sidecar API's values, sidecar on or off.
+                      codecs: KVCodecRegistry([RingDescCodec(), SidecarBytesCodec()]))
     }
 
     // MARK: delegate side (called during core calls)
@@ -129,6 +131,11 @@ extension GossipNode {
     /// The value of `key` as clients see it (tombstones stripped) and its node-local version.
     public func kvGet(_ key: String) -> (value: any MergeableValue, version: UInt)? {
         kv.get(key)
+    }
+
+    /// Keys with a value under `prefix`, sorted (dskit `List`).
+    public func kvKeys(withPrefix prefix: String) -> [String] {
+        kv.keys(withPrefix: prefix)
     }
 
     /// Calls `handler` with `key` whenever its value changes (dskit `WatchKey`).

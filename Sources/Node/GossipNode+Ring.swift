@@ -28,21 +28,50 @@ extension GossipNode {
                                         numTokens: config.ring.numTokens)
         ringRegistration = RingRegistration(key: config.ring.key, lifecycler: lifecycler)
         let key = config.ring.key
+        ringRegisterAndJoin(key: key, lifecycler: lifecycler, registered: { [weak self] result in
+            self?.logger.info("ring instance registered", ("key", key), ("instance", instanceID), ("result", "\(result)"))
+        }, joined: { [weak self] result in
+            guard let self, self.ringRegistration?.stopping == false else { return }
+            self.ringRegistration?.state = .active
+            self.logger.info("ring instance active", ("key", key), ("instance", instanceID), ("result", "\(result)"))
+            self.scheduleRingHeartbeat()
+        })
+    }
+
+    /// dskit Lifecycler's start for `lifecycler`'s instance in the ring at `key`: register
+    /// (PENDING), then take tokens and turn ACTIVE, each a CAS with dskit's retry (`kvCAS`).
+    /// `joined` is not called when the registration failed (`registered` gets that result).
+    public func ringRegisterAndJoin(key: String, lifecycler: RingLifecycler,
+                                    registered: @escaping (KVCASResult) -> Void = { _ in },
+                                    joined: @escaping (KVCASResult) -> Void) {
         kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
             var random = SystemRandomNumberGenerator()
             return lifecycler.register(current as? RingDesc, nowMillis: Self.unixMillis(), using: &random)
         }, completion: { [weak self] result in
-            guard let self else { return }
-            self.logger.info("ring instance registered", ("key", key), ("instance", instanceID), ("result", "\(result)"))
+            registered(result)
+            guard let self, case .done = result else { return }
             self.kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
                 var random = SystemRandomNumberGenerator()
                 return lifecycler.join(current as? RingDesc, nowMillis: Self.unixMillis(), using: &random)
-            }, completion: { [weak self] result in
-                guard let self, self.ringRegistration?.stopping == false else { return }
-                self.ringRegistration?.state = .active
-                self.logger.info("ring instance active", ("key", key), ("instance", instanceID), ("result", "\(result)"))
-                self.scheduleRingHeartbeat()
-            })
+            }, completion: joined)
+        })
+    }
+
+    /// dskit Lifecycler's shutdown for `lifecycler`'s instance: LEAVING, wait for the local
+    /// KV queue to drain (or `deadline`), unregister (the LEFT tombstone). `leaving` runs
+    /// once LEAVING is written, `done` once the instance is removed.
+    public func ringLeaveAndUnregister(key: String, lifecycler: RingLifecycler, until deadline: MonotonicInstant?,
+                                       leaving: @escaping () -> Void = {}, done: @escaping () -> Void) {
+        kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
+            lifecycler.leave(current as? RingDesc, nowMillis: Self.unixMillis())
+        }, completion: { [weak self] _ in
+            guard let self else { return }
+            leaving()
+            self.waitForLocalKVBroadcasts(until: deadline) { [weak self] in
+                self?.kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
+                    lifecycler.unregister(current as? RingDesc)
+                }, completion: { _ in done() })
+            }
         })
     }
 
@@ -58,15 +87,24 @@ extension GossipNode {
     /// One heartbeat: the own entry rewritten with timestamp = now and the current state.
     private func ringHeartbeat() {
         guard let registration = ringRegistration, !registration.stopping else { return }
-        let lifecycler = registration.lifecycler
         // The state is read when each attempt runs: a retry after shutdown began writes nothing.
-        kvCAS(key: registration.key, codecID: RingDescCodec.codecID, update: { [weak self] current in
+        writeRingHeartbeat(key: registration.key, lifecycler: registration.lifecycler, state: { [weak self] in
             guard let registration = self?.ringRegistration, !registration.stopping else { return nil }
-            return lifecycler.heartbeat(current as? RingDesc, state: registration.state, nowMillis: Self.unixMillis())
+            return registration.state
         }, completion: { [weak self] _ in
             self?.ringRegistration?.heartbeats += 1
             self?.scheduleRingHeartbeat()
         })
+    }
+
+    /// One heartbeat of `lifecycler`'s instance: its entry rewritten with timestamp = now and
+    /// the state `state` returns when each CAS attempt runs (nil = write nothing).
+    public func writeRingHeartbeat(key: String, lifecycler: RingLifecycler, state: @escaping () -> InstanceState?,
+                                   completion: @escaping (KVCASResult) -> Void) {
+        kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
+            guard let state = state() else { return nil }
+            return lifecycler.heartbeat(current as? RingDesc, state: state, nowMillis: Self.unixMillis())
+        }, completion: completion)
     }
 
     /// Shutdown of the instance: LEAVING, wait for it to be broadcast, unregister (the LEFT
@@ -85,21 +123,12 @@ extension GossipNode {
         ringRegistration = registration
         let key = registration.key
         let lifecycler = registration.lifecycler
-        kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
-            lifecycler.leave(current as? RingDesc, nowMillis: Self.unixMillis())
-        }, completion: { [weak self] _ in
+        ringLeaveAndUnregister(key: key, lifecycler: lifecycler, until: deadline, leaving: { [weak self] in
+            self?.logger.info("ring instance leaving", ("key", key), ("instance", lifecycler.instanceID))
+        }, done: { [weak self] in
             guard let self else { return }
-            self.logger.info("ring instance leaving", ("key", key), ("instance", lifecycler.instanceID))
-            self.waitForLocalKVBroadcasts(until: deadline) { [weak self] in
-                guard let self else { return }
-                self.kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
-                    lifecycler.unregister(current as? RingDesc)
-                }, completion: { [weak self] _ in
-                    guard let self else { return }
-                    self.logger.info("ring instance unregistered", ("key", key), ("instance", lifecycler.instanceID))
-                    self.waitForLocalKVBroadcasts(until: deadline, done)
-                })
-            }
+            self.logger.info("ring instance unregistered", ("key", key), ("instance", lifecycler.instanceID))
+            self.waitForLocalKVBroadcasts(until: deadline, done)
         })
     }
 

@@ -4,6 +4,7 @@ import EventLoop
 import Glibc
 import Membership
 import Node
+import Sidecar
 import Wire
 
 /// The process around one `GossipNode` on the main-thread loop: wires signals,
@@ -19,6 +20,8 @@ final class Daemon {
     /// `/metrics`, `/ready`, `/memberlist`, `/ring`; nil until started.
     private var admin: AdminServer?
     private var adminSource: NodeAdminSource?
+    /// The sidecar API (`/v1/`); nil when `-sidecar.listen-address` is empty.
+    private var sidecar: SidecarServer?
 
     init(config: NodeConfig, loop: EventLoop, logger: Logger) throws {
         self.config = config
@@ -30,12 +33,16 @@ final class Daemon {
     }
 
     func start() throws {
-        node.onEvent = { [weak self] event in self?.log(event) }
+        node.onEvent = { [weak self] event in
+            self?.log(event)
+            self?.sidecar?.handle(event)
+        }
         try node.start()
         try loop.onSignal(SIGTERM) { [weak self] signal in self?.signalled(signal) }
         try loop.onSignal(SIGINT) { [weak self] signal in self?.signalled(signal) }
         if config.stdinCommands { watchStdin() }
         try startAdmin()
+        try startSidecar()
         node.runJoinLifecycle { [weak self] report in self?.logJoin(report) }
     }
 
@@ -53,6 +60,26 @@ final class Daemon {
         adminSource = source
         admin = server
         logger.info("http listening", ("addr", "\(server.localAddress)"))
+    }
+
+    /// Binds the sidecar API's loopback listener or Unix socket (the config refuses other
+    /// addresses); a bind failure stops start-up like a gossip one.
+    private func startSidecar() throws {
+        let server: SidecarServer
+        switch config.sidecarListenAddress {
+        case nil:
+            return
+        case .tcp(let ip, let port)?:
+            guard let address = SocketAddress(ip: ip, port: port) else {
+                throw SystemError(syscall: "bind(-sidecar.listen-address=\(ip):\(port))", errno: EINVAL)
+            }
+            server = try SidecarServer(node: node, address: address)
+            logger.info("sidecar listening", ("addr", "\(server.localAddress)"))
+        case .unix(let path)?:
+            server = try SidecarServer(node: node, unixPath: path)
+            logger.info("sidecar listening", ("addr", "unix:\(path)"))
+        }
+        sidecar = server
     }
 
     // MARK: join
@@ -97,6 +124,7 @@ final class Daemon {
             logger.error("giving up joining the cluster", ("attempts", "\(attempts)"))
             exitCode = 1
             admin?.close()
+            sidecar?.close(leaveRings: false)
             node.shutdown()
             loop.stop()
         case let .gaveUp(attempts):
@@ -111,8 +139,16 @@ final class Daemon {
         leaveAndExit()
     }
 
-    /// Leaves, logs how the leave ended, and stops the loop once the node shut down.
+    /// The sidecar's ring instances leave first (their LEAVING and removal gossip with the
+    /// node's own leave), then the node leaves, logs how the leave ended, and stops the
+    /// loop once it shut down.
     private func leaveAndExit() {
+        guard let sidecar else { return leaveNode() }
+        self.sidecar = nil
+        sidecar.close(leaveRings: true) { [weak self] in self?.leaveNode() }
+    }
+
+    private func leaveNode() {
         node.leaveAndShutdown(timeout: config.leaveTimeout, left: { [weak self] result in
             let complete = switch result {
             case .broadcastComplete: "true"

@@ -144,5 +144,47 @@ import Testing
         let answered = flood.readResponses(10)
         #expect(answered.responses.count == 10)
     }
-}
 
+    @Test func eventStreamsHaveTheirOwnCapAndDoNotUseUpConnections() async throws {
+        var limits = Self.limits()
+        limits.maxEventStreams = 2
+        let server = try await TestServer(limits: limits)
+        defer { server.stop() }
+        func readStream(_ client: HTTPTestClient) -> String {
+            var text = ""
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while !text.hasSuffix("\n\n") || !text.contains("event:") {
+                let count = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                text += String(decoding: chunk[0..<count], as: UTF8.self)
+            }
+            return text
+        }
+        let streams = try (0..<2).map { _ in try HTTPTestClient(port: server.port) }
+        for stream in streams {
+            stream.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            let text = readStream(stream)
+            #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(text.contains("Content-Type: text/event-stream\r\n") && !text.contains("Content-Length"))
+            #expect(text.hasSuffix("\r\n\r\nevent: hello\ndata: line one\ndata: line two\n\n"), "\(text)")
+        }
+        let refused = try HTTPTestClient(port: server.port)
+        refused.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = refused.readResponses(1).responses.first
+        #expect(answer?.code == 503 && answer?.body.contains("\"error\":\"unavailable\"") == true)
+        // The refused client's connection and two more are served beside the two streams,
+        // five connections under a cap of four: streams do not count against it.
+        let others = try (0..<2).map { _ in try HTTPTestClient(port: server.port) }
+        for (index, client) in others.enumerated() {
+            client.send("GET /n\(index) HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(client.readResponses(1).responses.map(\.body) == ["GET /n\(index) 0"])
+        }
+        // A stream whose client leaves frees its slot.
+        shutdown(streams[0].fd, Int32(SHUT_WR))
+        #expect(streams[0].waitForClose())
+        // The loop ended the stream in the step that closed it, before it accepts again.
+        let again = try HTTPTestClient(port: server.port)
+        again.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(readStream(again).contains("event: hello"))
+    }
+}

@@ -4,7 +4,8 @@ import NetworkTestSupport
 @testable import HTTP
 
 /// An `HTTPServer` on its own loop thread, echoing the method, path and body
-/// length; `/slow` answers only after 200 ms (an asynchronous handler).
+/// length; `/slow` answers only after 200 ms (an asynchronous handler);
+/// `/stream` opens an event stream and sends one `hello` event.
 final class TestServer: Sendable {
     let handle: EventLoopHandle
     let port: UInt16
@@ -19,7 +20,9 @@ final class TestServer: Sendable {
                                                 limits: limits) { exchange in
                         let request = exchange.request
                         let text = "\(request.method) \(request.path) \(request.body.count)"
-                        if request.path == "/slow" {
+                        if request.path == "/stream" {
+                            exchange.startEventStream()?.send(event: "hello", data: "line one\nline two")
+                        } else if request.path == "/slow" {
                             _ = loop.schedule(after: .milliseconds(200)) { _ in
                                 exchange.respond(HTTPResponse(contentType: "text/plain", text: text))
                             }

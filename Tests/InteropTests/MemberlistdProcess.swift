@@ -53,7 +53,7 @@ final class MemberlistdProcess: Sendable {
             "-memberlist.transport=\(transport)", "-memberlist.nodename=\(name)",
             "-memberlist.randomize-node-name=false", "-memberlist.bind-addr=127.0.0.1",
             "-memberlist.bind-port=0", "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=0",
-            "-memberlistd.stdin-commands", "-log.level=debug",
+            "-sidecar.listen-address=127.0.0.1:0", "-memberlistd.stdin-commands", "-log.level=debug",
         ] + Self.fastTiming
         for seed in join { arguments.append("-memberlist.join=\(seed)") }
         arguments += extra
