@@ -61,6 +61,16 @@ public final class TCPListener {
         SocketSupport.close(fd)
     }
 
+    /// `start`, closing the socket when the loop refuses it.
+    func startOrClose() throws(SystemError) {
+        do {
+            try start()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
     func start() throws(SystemError) {
         watch = try loop.register(fd, interest: .read, handler: { _ in
             self.acceptPending()
@@ -175,12 +185,7 @@ extension EventLoop {
         let listener = TCPListener(
             loop: self, fd: fd, localAddress: local, tls: tls, handshakeTimeout: handshakeTimeout,
             onAccept: onAccept, onAcceptDescriptor: onAcceptDescriptor, onAcceptError: onAcceptError)
-        do {
-            try listener.start()
-        } catch {
-            listener.close()
-            throw error
-        }
+        try listener.startOrClose()
         return listener
     }
 

@@ -45,12 +45,7 @@ extension EventLoop {
         }
         let listener = TCPListener(loop: self, fd: fd, localAddress: Self.unixPeerAddress, tls: nil, handshakeTimeout: .zero,
                                    onAccept: onAccept, onAcceptError: nil, unixPeer: Self.unixPeerAddress)
-        do {
-            try listener.start()
-        } catch {
-            listener.close()
-            throw error
-        }
+        try listener.startOrClose()
         return listener
     }
 }

@@ -70,7 +70,7 @@ final class HTTPServerConnection {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while !closing, inFlight == nil, tcp.pendingWriteBytes <= limits.outputHighWater {
+        while !closing, stream == nil, inFlight == nil, tcp.pendingWriteBytes <= limits.outputHighWater {
             let request: HTTPRequest?
             do {
                 request = try parser.next(from: &input)

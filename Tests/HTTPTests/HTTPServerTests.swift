@@ -187,4 +187,23 @@ import Testing
         again.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(readStream(again).contains("event: hello"))
     }
+
+    @Test func aRequestPipelinedAfterAStreamIsNotAnswered() async throws {
+        let server = try await TestServer(limits: Self.limits())
+        defer { server.stop() }
+        let client = try HTTPTestClient(port: server.port)
+        client.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n")
+        // The client leaves; the server ends the stream and closes: all it sent is read.
+        shutdown(client.fd, Int32(SHUT_WR))
+        var text = ""
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            text += String(decoding: chunk[0..<count], as: UTF8.self)
+        }
+        #expect(text.contains("event: hello\n"))
+        #expect(!text.contains("GET /after"), "\(text)")
+        #expect(text.ranges(of: "HTTP/1.1 ").count == 1, "one response head only: \(text)")
+    }
 }
