@@ -61,13 +61,14 @@ let package = Package(
 
         // Test support: N membership cores on a virtual network and clock.
         .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
-        // Test support: a real dnsmasq serving test records, and a DNS server that never answers.
+        // Test support: a real dnsmasq serving test records, a DNS server that never answers, an HTTP
+        // client, and the CPU share that keeps CPU-heavy tests apart from the fault tests.
         .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KVTests", dependencies: ["KV", "Membership", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "KV", "Wire", "Transport", "EventLoop",
@@ -78,7 +79,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
         // memberlistd processes in network namespaces with nftables faults (root only).
-        .testTarget(name: "FaultTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "FaultTests", dependencies: ["Wire", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "SidecarTests", dependencies: ["Sidecar", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Wire",
                                                        "NetworkTestSupport"],
                     swiftSettings: strict),

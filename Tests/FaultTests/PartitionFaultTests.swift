@@ -13,7 +13,7 @@ extension FaultSuite {
     /// each side's `dead` entries to the other as suspicions, every accused node
     /// refutes with a higher incarnation (§7.4) and the rejoined node relays it.
     @Suite(.serialized) struct PartitionFaultTests {
-        @Test(.timeLimit(.minutes(4)))
+        @Test(.timeLimit(.minutes(10)))
         func threeCutOffFromSevenDeclareEachOtherDeadAndHeal() async throws {
             let lab = try NetworkLab(nodeCount: 10)
             defer { lab.remove() }

@@ -30,7 +30,7 @@ extension FaultSuite {
             return seen
         }
 
-        @Test(.timeLimit(.minutes(3)))
+        @Test(.timeLimit(.minutes(10)))
         func deadAboutUsIsRefutedAndNobodyTakesOurName() async throws {
             let lab = try NetworkLab(nodeCount: 5)
             defer { lab.remove() }

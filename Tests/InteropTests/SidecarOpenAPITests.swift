@@ -8,7 +8,8 @@ extension ProcessClusterTests {
     /// .ci/run installs it): schema-valid requests must be accepted and answered as
     /// documented, schema-violating ones refused with a documented 4xx, never a 5xx. The
     /// event-stream routes stay open by design and are left out; SidecarClusterTests reads them.
-    @Suite(.serialized)
+    /// schemathesis keeps a core busy for about a minute (`CPUShare`).
+    @Suite(.serialized, .cpu(.loadsCPU))
     struct SidecarOpenAPITests {
         @Test func theServerMatchesItsOpenAPIDocument() async throws {
             let node = try await MemberlistdProcess.launch(name: "openapi0", transport: "tcp")

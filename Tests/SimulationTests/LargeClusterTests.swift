@@ -1,10 +1,12 @@
 import Membership
+import NetworkTestSupport
 import Simulation
 import Testing
 
 /// The simulator at the scale ARCHITECTURE.md's testing ladder asks for
-/// (1,000 nodes): join, convergence and one user broadcast.
-@Suite struct LargeClusterTests {
+/// (1,000 nodes): join, convergence and one user broadcast. It keeps a core
+/// busy for minutes, so it never runs beside the fault tests (`CPUShare`).
+@Suite(.cpu(.loadsCPU)) struct LargeClusterTests {
     let seed = SimulationSeed.fromEnvironment(default: 1_000)
 
     @Test func thousandNodesJoinConvergeAndReceiveABroadcast() throws {
