@@ -1,7 +1,9 @@
 /// How one direction of a virtual link treats datagrams: independent loss
 /// with probability `loss`, and a one-way delay of `latency` plus a uniform
-/// extra in [0, jitter]. Streams (push/pull, stream ping) model TCP: they are
-/// delayed the same way but never lost, only refused by partitions or crashes.
+/// extra in [0, jitter]. Streams (push/pull, stream ping) model TCP: their
+/// segments are lost at the same rate and resent after TCP's timeouts, so they
+/// arrive late, never lost; only partitions or crashes refuse them
+/// (`VirtualNetwork.streamDelay`).
 public struct LinkConditions: Hashable, Sendable {
     /// Probability in [0, 1] that a datagram is dropped.
     public var loss: Double

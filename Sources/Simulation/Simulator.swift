@@ -230,7 +230,7 @@ public final class Simulator<Node: SimulatedNode> {
         let reply = withEffects(of: peer) { node, now, effects in
             node.serve(request, from: opener, at: now, effects: &effects)
         }
-        let back = network.delay(on: network.conditions(from: peer, to: opener))
+        let back = network.streamDelay(on: network.conditions(from: peer, to: opener), handshake: false)
         let arrival = now + back
         guard arrival <= deadline, network.canReach(from: peer, to: opener) else {
             queue.insert(fail, at: deadline)
@@ -322,7 +322,7 @@ public final class Simulator<Node: SimulatedNode> {
                                          outcome: .failed(.timedOut)), at: deadline)
                 return
             }
-            let arrival = now + network.delay(on: network.conditions(from: id, to: to))
+            let arrival = now + network.streamDelay(on: network.conditions(from: id, to: to), handshake: true)
             queue.insert(.streamArrives(request, opener: id, openerGeneration: generation, peer: to,
                                         peerGeneration: generations[to.index], deadline: deadline),
                          at: min(arrival, deadline))

@@ -90,6 +90,34 @@ public struct VirtualNetwork {
         return random.nextUnitInterval() < conditions.loss
     }
 
+    /// Draws how long one direction of a stream takes on the link, as Linux's TCP
+    /// carries it: the handshake (SYN and SYN-ACK, when `handshake`) and one data
+    /// segment are each lost like a datagram and resent after the retransmission
+    /// timeout, which starts at 1 s for the handshake and 200 ms for data and doubles
+    /// per loss. Streams are therefore late on a lossy link, never lost.
+    public mutating func streamDelay(on conditions: LinkConditions, handshake: Bool) -> VirtualDuration {
+        var total = delay(on: conditions).nanoseconds
+        if handshake {
+            total &+= resendWait(on: conditions, segments: 2, firstTimeout: 1_000_000_000)
+        }
+        total &+= resendWait(on: conditions, segments: 1, firstTimeout: 200_000_000)
+        return VirtualDuration(nanoseconds: total)
+    }
+
+    private mutating func resendWait(on conditions: LinkConditions, segments: Int, firstTimeout: UInt64) -> UInt64 {
+        var wait: UInt64 = 0
+        for _ in 0..<segments {
+            var timeout = firstTimeout, resends = 0
+            // Seven resends is past every deadline a core sets; the segment then arrives.
+            while resends < 7 && dropsDatagram(on: conditions) {
+                wait &+= timeout
+                timeout &*= 2
+                resends += 1
+            }
+        }
+        return wait
+    }
+
     /// Draws the one-way delay of one delivery on the link.
     public mutating func delay(on conditions: LinkConditions) -> VirtualDuration {
         guard conditions.jitter.nanoseconds > 0 else { return conditions.latency }

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 extension FaultSuite {
-    /// Ten nodes, each dropping 10% of its packets in and out at random
-    /// (nft `numgen random`), for `lossDuration`: Lifeguard's indirect probes
+    /// Ten nodes, each dropping 10% of the packets that reach it at random
+    /// (nft `numgen random`, so 10% of every datagram and TCP segment between
+    /// nodes), for `lossDuration`: Lifeguard's indirect probes
     /// and refutation must keep every node alive everywhere (memberlist-wire.md
     /// §7.1, §7.4), and a broadcast must still reach every node.
     @Suite(.serialized) struct PacketLossFaultTests {
-        @Test(.timeLimit(.minutes(5)))
+        @Test(.timeLimit(.minutes(10)))
         func tenNodesAtTenPercentLossDeclareNobodyDead() async throws {
             let lab = try NetworkLab(nodeCount: 10)
             defer { lab.remove() }
@@ -23,14 +24,18 @@ extension FaultSuite {
                                           since: marks[cluster.nodes.firstIndex { $0 === node } ?? 0])
             }
 
-            // Runs for the whole duration, failing as soon as anyone declares anyone dead.
-            while ContinuousClock.now < lossStarted + FaultSuite.lossDuration {
-                let deaths = cluster.deathsLogged(since: marks)
-                try #require(deaths.isEmpty, "false dead under 10% loss:\n\(deaths.joined(separator: "\n"))")
+            // Runs for the whole duration, stopping as soon as anyone declares anyone dead
+            // (the logs are saved for a post-mortem either way).
+            while ContinuousClock.now < lossStarted + FaultSuite.lossDuration,
+                  cluster.deathsLogged(since: marks).isEmpty {
                 try await Task.sleep(for: .seconds(1))
             }
             let deaths = cluster.deathsLogged(since: marks)
-            #expect(deaths.isEmpty, "false dead under 10% loss:\n\(deaths.joined(separator: "\n"))")
+            guard deaths.isEmpty else {
+                let leaks = await cluster.tearDown()
+                Issue.record("false dead under 10% loss:\n\(deaths.joined(separator: "\n"))\nleaks: \(leaks)")
+                return
+            }
             let left = cluster.nodes.flatMap { $0.lines("member left", since: 0) }
             #expect(left.isEmpty, "nobody left, yet: \(left)")
             let dropped = try cluster.nodes.indices.map { try lab.droppedByLoss($0) }

@@ -41,7 +41,12 @@ import Wire
         print("crash of 1 in 20: first dead after \(delays.min() ?? 0)s, last \(last)s, bound \(bound.upperBound)s \(seed)")
     }
 
-    @Test func fiftyNodesUnderTenPercentLossForTenMinutesDeclareNoOneDead() throws {
+    /// Fifty nodes at 10% loss: memberlist's own rules let a refutation miss one node
+    /// now and then (8 copies of it, then nothing until the next push/pull, which at 50
+    /// nodes is 60 s away, past the 41 s suspicion maximum): about 1.75 false deaths an
+    /// hour in the simulator (8 seeds × 30 min; docs/limits.md). What users need is that
+    /// they stay that rare and heal: the accused hears of its death and refutes.
+    @Test func fiftyNodesUnderTenPercentLossForTenMinutesRarelyDeclareAnyoneDeadAndHeal() throws {
         let cluster = MembershipCluster(seed: seed.value)
         let nodes = try cluster.addNodes(50, spacing: .milliseconds(20))
         #expect(cluster.runUntilConverged(nodes, within: .seconds(30)), "no convergence \(seed)")
@@ -54,10 +59,33 @@ import Wire
         let sent = after.datagramsSent - before.datagramsSent
         // The loss really happened (≈10% of ten minutes of traffic) ...
         #expect(sent > 100_000 && abs(Double(lost) / Double(sent) - 0.1) < 0.01, "lost \(lost) of \(sent) \(seed)")
-        // ... yet nobody was declared dead and the views still agree.
+        // ... false deaths stayed rare (0.3 expected in ten minutes) ...
+        let deaths = cluster.deathDeclarations
+        #expect(deaths.count <= 3, "false dead: \(deaths.prefix(5)) \(seed)")
+        // ... and healed: still under loss, every view is all alive again.
+        let agreed = cluster.simulator.run(until: cluster.now + .seconds(60), checkingEvery: .milliseconds(100)) {
+            cluster.allAliveAndAgreed(nodes)
+        }
+        #expect(agreed, "\(seed)")
+        print("50 nodes, 10% loss, 600 s: \(cluster.suspicionCount) suspicions, \(deaths.count) false dead, healed \(agreed), lost \(lost)/\(sent) \(seed)")
+    }
+
+    /// The simulated counterpart of the fault lab's packet-loss test (FaultTests): ten
+    /// nodes, 10% of every datagram and TCP segment lost (streams arrive late, after
+    /// TCP's retransmission timeouts), for an hour.
+    @Test func tenNodesUnderTenPercentLossForAnHourDeclareNoOneDead() throws {
+        let cluster = MembershipCluster(seed: seed.value)
+        let nodes = try cluster.addNodes(10, spacing: .milliseconds(20))
+        #expect(cluster.runUntilConverged(nodes, within: .seconds(30)), "no convergence \(seed)")
+        try cluster.simulator.inject(.setConditions(LinkConditions(loss: 0.1, latency: .microseconds(500),
+                                                                   jitter: .milliseconds(1))))
+        cluster.simulator.run(for: .seconds(3600))
+        // Loss made suspicions (stream pings were late, not just datagrams lost) ...
+        #expect(cluster.suspicionCount > 100, "\(cluster.suspicionCount) suspicions \(seed)")
+        // ... and every one was refuted in time.
         #expect(cluster.deathDeclarations.isEmpty, "false dead: \(cluster.deathDeclarations.prefix(3)) \(seed)")
         #expect(cluster.allAliveAndAgreed(nodes), "\(seed)")
-        print("50 nodes, 10% loss, 600 s: \(cluster.suspicionCount) suspicions, 0 dead, lost \(lost)/\(sent) \(seed)")
+        print("10 nodes, 10% loss, 3600 s: \(cluster.suspicionCount) suspicions, 0 dead \(seed)")
     }
 
     @Test func restartedNodeRejoinsWithAHigherIncarnation() throws {

@@ -117,21 +117,46 @@ import Testing
                 "\(seed)")
     }
 
-    @Test func streamRoundTripTakesTwoOneWayDelays() {
-        let conditions = LinkConditions(loss: 0.5, latency: .milliseconds(20))
-        let sim = Simulator<ScriptedNode>(seed: seed.value, conditions: conditions, nodes: 2)
+    @Test func streamRoundTripTakesTwoOneWayDelaysWithoutLoss() {
+        let sim = Simulator<ScriptedNode>(seed: seed.value, conditions: LinkConditions(loss: 0, latency: .milliseconds(20)),
+                                          nodes: 2)
         sim.openStream(21, from: NodeID(0), to: NodeID(1), timeout: .seconds(10))
         sim.openStream(-1, from: NodeID(0), to: NodeID(1), timeout: .seconds(10))
         sim.run(for: .seconds(20))
         let opener = sim.events(of: NodeID(0)).filter {
             if case .completed = $0.1 { return true } else { return false }
         }
-        // Streams are reliable (no loss draw), replies arrive after 2 × 20 ms.
+        // Nothing to resend: replies arrive after 2 × 20 ms.
         #expect(opener.count == 2, "\(seed)")
         #expect(opener.first?.0 == VirtualInstant(nanoseconds: 40_000_000), "\(seed)")
         #expect(opener.first?.1 == .completed(21, .reply(42)), "\(seed)")
         #expect(opener.last?.1 == .completed(-1, .failed(.closedByPeer)), "\(seed)")
         #expect(sim.events(of: NodeID(1)).contains { $0.1 == .served(21, from: NodeID(0)) }, "\(seed)")
+    }
+
+    @Test func lossyLinkDelaysStreamsByTCPResendTimeouts() {
+        // Every segment lost: the SYN is resent after 1 s, 2 s, 4 s, ... so the stream
+        // misses its 10 s deadline and fails then.
+        let dead = Simulator<ScriptedNode>(seed: seed.value, conditions: LinkConditions(loss: 1, latency: .milliseconds(20)),
+                                           nodes: 2)
+        dead.openStream(21, from: NodeID(0), to: NodeID(1), timeout: .seconds(10))
+        dead.run(for: .seconds(20))
+        let failed = dead.events(of: NodeID(0)).filter { if case .completed = $0.1 { return true } else { return false } }
+        #expect(failed.map(\.0) == [VirtualInstant(nanoseconds: 10_000_000_000)], "\(seed)")
+        #expect(failed.first?.1 == .completed(21, .failed(.timedOut)), "\(seed)")
+
+        // Half the segments lost: each stream still completes, later than 40 ms by a sum of
+        // resend timeouts (multiples of 200 ms), and the late ones are the reason for it.
+        let lossy = Simulator<ScriptedNode>(seed: seed.value, conditions: LinkConditions(loss: 0.5, latency: .milliseconds(20)),
+                                            nodes: 2)
+        for request in 1...20 { lossy.openStream(request, from: NodeID(0), to: NodeID(1), timeout: .seconds(400)) }
+        lossy.run(for: .seconds(800))
+        let times = lossy.events(of: NodeID(0)).compactMap { event -> UInt64? in
+            if case .completed(_, .reply) = event.1 { return event.0.nanoseconds } else { return nil }
+        }
+        #expect(times.count == 20, "\(seed)")
+        #expect(times.allSatisfy { $0 >= 40_000_000 && ($0 - 40_000_000) % 200_000_000 == 0 }, "\(times) \(seed)")
+        #expect(times.contains { $0 > 40_000_000 }, "\(times) \(seed)")
     }
 
     @Test func streamToPartitionedOrCrashedPeerFailsAtTheTimeout() throws {
