@@ -1,20 +1,19 @@
+import Wire
+
 /// Escapes text for HTML element content and quoted attribute values
 /// (`& < > " '`), so names, keys and addresses from peers cannot inject markup.
 enum HTMLText {
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
+        TextEscaping.escape(text) { scalar in
+            switch scalar {
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            case "'": "&#39;"
+            default: nil
             }
         }
-        return out
     }
 
     /// Percent-encodes a query value (RFC 3986 unreserved characters stay).

@@ -1,3 +1,5 @@
+import Wire
+
 /// `-print.config`: the effective settings as the YAML file they could come
 /// from, every catalog YAML key in catalog order (`memberlist:` then `server:`).
 extension SettingValues {
@@ -35,22 +37,12 @@ extension SettingValues {
 
     /// A YAML double-quoted string.
     private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count == 1 ? "0" : "") + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        let escaped = TextEscaping.escape(text) { scalar in
+            if let escape = TextEscaping.backslashEscape(scalar) { return escape }
+            guard scalar.value < 0x20 else { return nil }
+            let hex = String(scalar.value, radix: 16)
+            return "\\x" + (hex.count == 1 ? "0" : "") + hex
         }
-        return out + "\""
+        return "\"" + escaped + "\""
     }
 }

@@ -1,5 +1,6 @@
 import Config
 import Glibc
+import Wire
 
 /// Structured logs in logfmt, Grafana's convention (ARCHITECTURE.md,
 /// "Observability"): `ts=2024-05-01T10:00:00.123Z level=info msg="..." key=value`.
@@ -53,18 +54,7 @@ public struct Logger: Sendable {
                 || byte >= 0x7f
         }
         guard needsQuotes else { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        return "\"" + TextEscaping.escape(value, TextEscaping.backslashEscape) + "\""
     }
 
     /// RFC 3339 UTC with milliseconds, from CLOCK_REALTIME.
