@@ -15,21 +15,8 @@ public enum SnappyBlock {
 
     /// Replaces the contents of `output` with the block for `input`, reusing its capacity.
     public static func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        let capacity = snappy_max_compressed_length(input.count)
-        var status = SNAPPY_OK
-        var produced = 0
-        resize(&output, to: max(capacity, 1))
-        output.withUnsafeMutableBufferPointer { buffer in
-            guard let destination = charPointer(buffer) else {
-                status = SNAPPY_BUFFER_TOO_SMALL
-                return
-            }
-            var outputLength = capacity
-            status = withSourcePointer(input) { source in
-                snappy_compress(source, input.count, destination, &outputLength)
-            }
-            produced = outputLength
-        }
+        let (status, produced) = run(input, into: &output, capacity: snappy_max_compressed_length(input.count),
+                                     snappy_compress)
         // libsnappy only fails when the output is smaller than snappy_max_compressed_length;
         // should it ever fail, a literal-only block is still valid snappy.
         guard status == SNAPPY_OK else {
@@ -67,26 +54,33 @@ public enum SnappyBlock {
             snappy_validate_compressed_buffer(source, input.count)
         }
         guard validStatus == SNAPPY_OK else { throw .invalidSnappyBlock }
-        var status = SNAPPY_OK
-        var produced = 0
-        // At least one byte so the destination pointer is never null.
-        resize(&output, to: max(declaredLength, 1))
-        output.withUnsafeMutableBufferPointer { buffer in
-            guard let destination = charPointer(buffer) else {
-                status = SNAPPY_BUFFER_TOO_SMALL
-                return
-            }
-            var outputLength = declaredLength
-            status = withSourcePointer(input) { source in
-                snappy_uncompress(source, input.count, destination, &outputLength)
-            }
-            produced = outputLength
-        }
+        let (status, produced) = run(input, into: &output, capacity: declaredLength, snappy_uncompress)
         guard status == SNAPPY_OK, produced == declaredLength else {
             output.removeAll(keepingCapacity: true)
             throw .invalidSnappyBlock
         }
         output.removeLast(output.count - produced)
+    }
+
+    /// One libsnappy call from `input` into `output`, sized to `capacity` (at least one byte,
+    /// so the destination pointer is never null): its status and how many bytes it wrote.
+    private static func run(
+        _ input: UnsafeRawBufferPointer, into output: inout [UInt8], capacity: Int,
+        _ call: (UnsafePointer<CChar>?, Int, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<Int>?) -> snappy_status
+    ) -> (snappy_status, Int) {
+        var status = SNAPPY_OK
+        var produced = 0
+        resize(&output, to: max(capacity, 1))
+        output.withUnsafeMutableBufferPointer { buffer in
+            guard let destination = charPointer(buffer) else {
+                status = SNAPPY_BUFFER_TOO_SMALL
+                return
+            }
+            var outputLength = capacity
+            status = withSourcePointer(input) { source in call(source, input.count, destination, &outputLength) }
+            produced = outputLength
+        }
+        return (status, produced)
     }
 
     /// Sets `count` bytes (contents unspecified) without giving up capacity.
