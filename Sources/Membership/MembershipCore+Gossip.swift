@@ -58,8 +58,7 @@ extension MembershipCore {
     /// are alive, suspect, or dead within GossipToTheDeadTime (§7.2).
     func gossipTick() {
         guard let scheduled = nextGossipTick, now >= scheduled else { return }
-        var next = scheduled.advanced(byNanoseconds: gossipIntervalNanos)
-        if next <= now { next = now.advanced(byNanoseconds: gossipIntervalNanos) }
+        let next = MembershipTiming.nextTick(after: scheduled, interval: gossipIntervalNanos, now: now)
         nextGossipTick = next
         out.append(.armTimer(.gossipTick, at: next))
         gossipRound(peerCount: config.gossipNodes)

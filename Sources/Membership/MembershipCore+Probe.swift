@@ -7,8 +7,7 @@ extension MembershipCore {
     /// tick is remembered once, as Go's ticker channel buffers one tick.
     func probeTick() {
         guard let scheduled = nextProbeTick, now >= scheduled else { return }
-        var next = scheduled.advanced(byNanoseconds: probeIntervalNanos)
-        if next <= now { next = now.advanced(byNanoseconds: probeIntervalNanos) }
+        let next = MembershipTiming.nextTick(after: scheduled, interval: probeIntervalNanos, now: now)
         nextProbeTick = next
         out.append(.armTimer(.probeTick, at: next))
         if probe != nil {

@@ -275,7 +275,8 @@ public final class MembershipCore {
     /// `queueUserBroadcast`) at once; otherwise nothing. Every other call does the same
     /// on its way out.
     public func disseminate(at now: MonotonicInstant, into effects: inout [MembershipEffect]) {
-        beginCall(now, &effects); defer { endCall(&effects) }
+        beginCall(now, &effects)
+        endCall(&effects)
     }
 
     // MARK: Call plumbing

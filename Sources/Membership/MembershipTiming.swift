@@ -1,8 +1,17 @@
 import Glibc
+import MonotonicTime
 
 /// memberlist's scaling formulas, exactly as Go computes them (float64 math,
 /// truncations included). Durations are in nanoseconds.
 public enum MembershipTiming {
+    /// When a ticker that was due at `scheduled` fires next (Go's `time.Ticker`): one
+    /// interval later, or one interval from `now` when the loop fell behind, so missed
+    /// ticks are dropped rather than fired in a burst.
+    static func nextTick(after scheduled: MonotonicInstant, interval: Int64, now: MonotonicInstant) -> MonotonicInstant {
+        let next = scheduled.advanced(byNanoseconds: interval)
+        return next > now ? next : now.advanced(byNanoseconds: interval)
+    }
+
     /// Suspicion minimum (§7.5): SuspicionMult × max(1, log10(max(1, n))) ×
     /// interval, with the node scale truncated to 1/1000 (Go's `suspicionTimeout`).
     public static func suspicionMinimum(suspicionMult: Int, nodeCount: Int, probeInterval: Int64) -> Int64 {
