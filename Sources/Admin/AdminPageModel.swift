@@ -12,10 +12,6 @@ public struct AdminPageModel: Sendable {
         public var state: Int
         public var incarnation: UInt32
 
-        public init(name: String, address: String, state: Int, incarnation: UInt32) {
-            (self.name, self.address, self.state, self.incarnation) = (name, address, state, incarnation)
-        }
-
         public var stateName: String {
             switch state {
             case 0: "Alive"

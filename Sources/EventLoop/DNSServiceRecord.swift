@@ -6,9 +6,5 @@ public struct DNSServiceRecord: Hashable, Sendable, CustomStringConvertible {
     public var priority: UInt16
     public var weight: UInt16
 
-    public init(target: String, port: UInt16, priority: UInt16, weight: UInt16) {
-        (self.target, self.port, self.priority, self.weight) = (target, port, priority, weight)
-    }
-
     public var description: String { "\(target):\(port) (priority \(priority), weight \(weight))" }
 }

@@ -10,8 +10,4 @@ public struct StreamPingRequest: Hashable, Sendable {
     public var nodeName: String
     public var ping: Ping
     public var deadline: MonotonicInstant
-
-    public init(to: NodeAddress, nodeName: String, ping: Ping, deadline: MonotonicInstant) {
-        (self.to, self.nodeName, self.ping, self.deadline) = (to, nodeName, ping, deadline)
-    }
 }

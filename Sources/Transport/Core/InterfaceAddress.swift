@@ -11,10 +11,6 @@ public struct InterfaceAddress: Sendable, Equatable {
     /// The interface is a loopback (IFF_LOOPBACK).
     public var isLoopback: Bool
 
-    public init(interfaceName: String, address: SocketAddress, isUp: Bool, isLoopback: Bool) {
-        (self.interfaceName, self.address, self.isUp, self.isLoopback) = (interfaceName, address, isUp, isLoopback)
-    }
-
     /// Every IPv4/IPv6 address of this host's interfaces, in `getifaddrs` order.
     /// Start-up only (allocates).
     public static func current() throws(SystemError) -> [InterfaceAddress] {
