@@ -67,8 +67,8 @@ final class GoPeer: Sendable {
         } catch {
             throw GoPeerError.launchFailed("\(executable): \(error)")
         }
-        Self.pump(output.fileHandleForReading, into: events.append, atEnd: events.close)
-        Self.pump(errors.fileHandleForReading, into: { chunk in
+        PipePump.start(output.fileHandleForReading, into: events.append, atEnd: events.close)
+        PipePump.start(errors.fileHandleForReading, into: { chunk in
             stderrTail.withLock { tail in
                 tail.append(chunk)
                 if tail.count > GoPeer.stderrLimit { tail.removeFirst(tail.count - GoPeer.stderrLimit) }
@@ -79,31 +79,6 @@ final class GoPeer: Sendable {
         self.events = events
         self.stderrTail = stderrTail
         self.exit = exit
-    }
-
-    /// Copies a pipe to `sink` on a dedicated thread until end of file.
-    /// Plain blocking read(2): FileHandle.readabilityHandler's dispatch
-    /// sources crashed libdispatch when pipes were torn down, and
-    /// FileHandle.read(upToCount:) waits for a full buffer.
-    private static func pump(
-        _ handle: FileHandle, into sink: @escaping @Sendable (Data) -> Void, atEnd: @escaping @Sendable () -> Void
-    ) {
-        Thread.detachNewThread {
-            let fd = handle.fileDescriptor
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    sink(Data(buffer[0..<n]))
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
-            }
-            withExtendedLifetime(handle) {}
-            atEnd()
-        }
     }
 
     deinit {

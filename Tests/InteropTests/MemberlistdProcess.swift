@@ -67,27 +67,13 @@ final class MemberlistdProcess: Sendable {
         self.process = process
         stdin = input.fileHandleForWriting
         let lines = logLines, text = stdoutText, status = exitStatus
-        let pending = SharedMutex(Data())
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty { handle.readabilityHandler = nil; return }
-            let complete: [String] = pending.withLock { buffer in
-                buffer.append(chunk)
-                var result: [String] = []
-                while let newline = buffer.firstIndex(of: 0x0a) {
-                    result.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                }
-                return result
-            }
+        PipePump.startLines(errors.fileHandleForReading, into: { complete in
             let parsed = complete.map(Self.parseLogfmt)
             lines.withLock { $0.append(contentsOf: parsed) }
-        }
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty { handle.readabilityHandler = nil; return }
+        }, atEnd: {})
+        PipePump.start(output.fileHandleForReading, into: { chunk in
             text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-        }
+        }, atEnd: {})
         process.terminationHandler = { finished in status.withLock { $0 = finished.terminationStatus } }
         try process.run()
     }
