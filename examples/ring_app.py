@@ -3,13 +3,15 @@
 
 It registers itself as an instance of a hash ring through the sidecar's API and renews
 its lease, routes keys to their owners with GET /v1/ring/{ring}/owners, and re-routes
-whenever the membership changes (GET /v1/members/watch, server-sent events). On SIGTERM
+whenever the membership changes (GET /v1/members/watch, server-sent events). With
+--watch-kv it also follows the sidecar's KV values under a prefix (GET /v1/kv/watch). On SIGTERM
 or Ctrl-C it deletes its instance (the sidecar turns it LEAVING, then removes it); if it
 dies without that, its lease runs out and the sidecar does the same.
 
     python3 examples/ring_app.py --sidecar http://127.0.0.1:7980 --id app-0
 """
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -51,8 +53,12 @@ class Sidecar:
         return body["owners"]
 
     def events(self, path):
-        """Yields (event, data) from a server-sent event stream until it ends."""
-        with urllib.request.urlopen(self.base + path, timeout=60) as response:
+        """Opens a server-sent event stream and returns its (event, data) pairs as they come."""
+        return self._read_events(urllib.request.urlopen(self.base + path, timeout=60))
+
+    @staticmethod
+    def _read_events(response):
+        with response:
             name, data = "message", []
             for raw in response:
                 line = raw.decode("utf-8").rstrip("\n")
@@ -78,6 +84,7 @@ def main():
     parser.add_argument("--lease", type=int, default=15, help="lease in seconds; renewed every third of it")
     parser.add_argument("--rf", type=int, default=1, help="replication factor of the placement")
     parser.add_argument("--keys", type=int, default=20, help="how many demo keys to place")
+    parser.add_argument("--watch-kv", metavar="PREFIX", help="log every change of the sidecar's KV values under PREFIX")
     parser.add_argument("--reroute-seconds", type=float, default=30,
                         help="re-route at least this often, as ring tokens and leases settle")
     args = parser.parse_args()
@@ -114,15 +121,30 @@ def main():
                 log("member watch ended", error=error)
             stop.wait(1)
 
+    def watch_kv():
+        """Logs puts and deletes of the sidecar's KV values under --watch-kv, from every node."""
+        query = urllib.parse.urlencode({"prefix": args.watch_kv})
+        while not stop.is_set():
+            try:
+                stream = sidecar.events(f"/v1/kv/watch?{query}")
+                log("kv watch open", prefix=args.watch_kv)
+                for event, entry in stream:
+                    value = base64.b64decode(entry.get("value") or "").decode("utf-8", "replace")
+                    log("kv " + event, key=entry["key"], value=json.dumps(value), writer=entry.get("writer"))
+            except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
+                log("kv watch ended", error=error)
+            stop.wait(1)
+
     def route():
         placement = {}
         for key in keys:
             owners = sidecar.owners(key, args.rf)
             placement[key] = [owner["id"] for owner in owners]
         mine = sum(1 for owners in placement.values() if owners and owners[0] == args.id)
+        primaries = len({owners[0] for owners in placement.values() if owners})
         # Apps that see the same ring place every key alike: equal digests show it.
         digest = hashlib.sha256(json.dumps(placement, sort_keys=True).encode()).hexdigest()[:16]
-        log("routed keys", total=len(keys), owned_here=mine, digest=digest,
+        log("routed keys", total=len(keys), owned_here=mine, primary_owners=primaries, digest=digest,
             sample=",".join(f"{k}->{'/'.join(v)}" for k, v in list(placement.items())[:3]))
 
     def shutdown(*_):
@@ -133,6 +155,8 @@ def main():
     signal.signal(signal.SIGINT, shutdown)
     threading.Thread(target=renew_forever, daemon=True).start()
     threading.Thread(target=watch_members, daemon=True).start()
+    if args.watch_kv is not None:
+        threading.Thread(target=watch_kv, daemon=True).start()
 
     while not stop.is_set():
         # Re-route on a membership change, and every --reroute-seconds as ring tokens settle.
