@@ -60,14 +60,14 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
-        .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
+        .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire", "KV"], swiftSettings: strict),
         // Test support: a real dnsmasq serving test records, and a DNS server that never answers.
         .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KVTests", dependencies: ["KV", "Membership", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "KV"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "KV", "Wire", "Transport", "EventLoop",

@@ -195,23 +195,17 @@ extension GossipNode {
             completion(.failed(error))
             return
         }
-        switch outcome {
-        case .noChangeRequested:
+        if case .changed = outcome { kvChangedLocally() }
+        switch outcome.nextStep(afterAttempt: attempt) {
+        case .done:
             completion(.done(attempts: attempt))
-        case .changed:
-            kvChangedLocally()
-            completion(.done(attempts: attempt))
-        case .versionMismatch, .noChangeDetected:
-            guard attempt < KVStore.casMaxAttempts else {
-                kv.casGaveUp()
-                completion(.gaveUp(attempts: attempt))
-                return
-            }
-            if case .versionMismatch = outcome {
-                kvCASAttempt(attempt + 1, key: key, codecID: codecID, update: update, completion: completion)
-                return
-            }
-            loop.schedule(after: .milliseconds(KVStore.casRetryDelayMillis)) { [weak self] _ in
+        case .giveUp:
+            kv.casGaveUp()
+            completion(.gaveUp(attempts: attempt))
+        case .retryNow:
+            kvCASAttempt(attempt + 1, key: key, codecID: codecID, update: update, completion: completion)
+        case .retryAfter(let millis):
+            loop.schedule(after: .milliseconds(millis)) { [weak self] _ in
                 self?.kvCASAttempt(attempt + 1, key: key, codecID: codecID, update: update, completion: completion)
             }
         }
