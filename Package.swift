@@ -62,7 +62,7 @@ let package = Package(
         // Test support: N membership cores on a virtual network and clock.
         .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire", "KV"], swiftSettings: strict),
         // Test support: a real dnsmasq serving test records, and a DNS server that never answers.
-        .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
+        .target(name: "NetworkTestSupport", dependencies: ["EventLoop"], path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KVTests", dependencies: ["KV", "Membership", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
@@ -74,7 +74,8 @@ let package = Package(
                                                     "NetworkTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop", "MonotonicTime", "NetworkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport"],
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport",
+                                                     "NetworkTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
         // memberlistd processes in network namespaces with nftables faults (root only).

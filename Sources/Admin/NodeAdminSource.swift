@@ -33,7 +33,7 @@ public final class NodeAdminSource: AdminSource {
 
     public func metrics() -> NodeMetricsSnapshot {
         NodeMetricsSnapshot(node: node.countersSnapshot, transport: node.transportCounters,
-                            liveMembers: node.liveMembers.count, healthScore: node.healthScore)
+                            liveMembers: node.liveMembers.count, healthScore: node.healthScore, kv: node.kvClientMetrics())
     }
 
     public func rings() -> [RingView] { rings(of: node.status()) }

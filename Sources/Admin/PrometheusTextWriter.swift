@@ -5,7 +5,7 @@
 /// (`reset`), and numbers are written digit by digit, so a scrape of
 /// unchanged families allocates nothing per line.
 public struct PrometheusTextWriter {
-    public enum Kind: String { case counter, gauge }
+    public enum Kind: String, Sendable { case counter, gauge }
 
     public private(set) var bytes: [UInt8] = []
     public let prefix: String

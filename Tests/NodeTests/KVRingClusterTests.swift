@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import KV
 import Membership
+import NetworkTestSupport
 import Testing
 @testable import Node
 
