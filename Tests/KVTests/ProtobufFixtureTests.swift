@@ -23,6 +23,15 @@ import KV
         try writeSwiftEncoding(name, expected.encoded())
     }
 
+    @Test(arguments: KVFixtures.trackers.keys.sorted())
+    func propagationTrackerMatchesFixture(name: String) throws {
+        let bytes = try KVFixtures.bytes(name)
+        let expected = try #require(KVFixtures.trackers[name])
+        #expect(try PropagationTrackerDesc(decoding: bytes) == expected)
+        #expect(expected.encoded() == bytes)
+        try writeSwiftEncoding(name, expected.encoded())
+    }
+
     /// A ring written by a later schema (extra string, fixed32, fixed64 and sint64 fields in
     /// the instance, an extra field in the ring) decodes to what this schema knows.
     @Test func unknownFieldsAreSkipped() throws {
