@@ -1,4 +1,5 @@
 import HTTP
+import KV
 import Node
 import Transport
 
@@ -118,12 +119,25 @@ public struct NodeMetricsSnapshot: Sendable {
         for (prefix, count) in kv.watchPrefixDroppedNotifications.sorted(by: { $0.key < $1.key }) {
             writer.sample("memberlist_client_watch_prefix_dropped_notifications", "prefix", prefix, Int64(count))
         }
+        if let tracker = kv.propagationTracker { writePropagationTracker(tracker, into: &writer) }
         // The Lifecycler's heartbeat counter, labelled with the ring's name (dskit-kv-ring.md 6).
         writer.family("member_consul_heartbeats_total", .counter, help: "The total number of heartbeats sent to consul.")
         if !kv.memberHeartbeatsRingKey.isEmpty {
             writer.sample("member_consul_heartbeats_total", "name", RingView.ringName(forKey: kv.memberHeartbeatsRingKey),
                           Int64(kv.memberHeartbeatsTotal))
         }
+    }
+
+    /// dskit's propagation delay tracker, exported only while it runs, as dskit registers
+    /// these families only when it creates the tracker (dskit-kv-ring.md 8).
+    private func writePropagationTracker(_ tracker: PropagationDelayTracker.Metrics, into writer: inout PrometheusTextWriter) {
+        writer.histogram("memberlist_propagation_tracker_delay_seconds", help: "Time from beacon publish to receive.",
+                         boundsMillis: DelayHistogram.boundsMillis, cumulativeCounts: tracker.delays.cumulativeCounts,
+                         sumMillis: tracker.delays.sumMillis, count: tracker.delays.count)
+        writer.counter("memberlist_propagation_tracker_beacons_published_total",
+                       help: "Total number of beacons published by this node.", tracker.beaconsPublished)
+        writer.counter("memberlist_propagation_tracker_beacons_received_total",
+                       help: "Total number of unique beacons received.", tracker.beaconsReceived)
     }
 
     /// dskit's `memberlist_tcp_transport_*` counters, full names as static text

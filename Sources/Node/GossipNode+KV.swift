@@ -24,8 +24,9 @@ extension GossipNode {
                       watchPrefixBufferSize: config.kvStore.watchPrefixBufferSize,
                       retransmitMult: config.membership.retransmitMult,
                       messageHistoryBufferBytes: config.kvStore.messageHistoryBufferBytes,
-                      // Every node relays and merges the sidecar API's values, sidecar on or off.
-                      codecs: KVCodecRegistry([RingDescCodec(), SidecarBytesCodec()]))
+                      // Every node relays and merges the sidecar API's values and dskit's tracker
+                      // beacons, sidecar and tracker on or off.
+                      codecs: KVCodecRegistry([RingDescCodec(), SidecarBytesCodec(), PropagationTrackerCodec()]))
     }
 
     // MARK: delegate side (called during core calls)
@@ -101,11 +102,12 @@ extension GossipNode {
 
     // MARK: timers
 
-    /// Arms the obsolete-entry sweep (every `obsolete-entries-timeout`) and registers the
-    /// ring instance when configured.
+    /// Arms the obsolete-entry sweep (every `obsolete-entries-timeout`), registers the ring
+    /// instance and starts the propagation delay tracker when configured.
     func startKV() {
         scheduleKVSweep()
         if config.ring.isEnabled { startRingRegistration() }
+        if config.kvStore.propagationDelayTracker.enabled { startPropagationTracker() }
     }
 
     private func scheduleKVSweep() {
@@ -124,6 +126,8 @@ extension GossipNode {
         kvNotifyTimer = nil
         kvSweepTimer = nil
         stopRingTimers()
+        if let propagationTimer { loop.cancel(propagationTimer) }
+        propagationTimer = nil
     }
 
     // MARK: public API (on the loop)

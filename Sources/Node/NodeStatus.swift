@@ -83,6 +83,8 @@ public struct NodeStatus: Sendable {
         /// its ring (empty: the node registers no instance).
         public var memberHeartbeatsTotal = 0
         public var memberHeartbeatsRingKey = ""
+        /// The propagation delay tracker's histogram and counters; nil when it is off.
+        public var propagationTracker: PropagationDelayTracker.Metrics?
 
         public init() {}
     }
@@ -160,6 +162,7 @@ extension GossipNode {
         metrics.pendingKeyNotifications = kv.watchers.pendingNotifications
         metrics.memberHeartbeatsTotal = ringRegistration?.heartbeats ?? 0
         metrics.memberHeartbeatsRingKey = ringRegistration?.key ?? ""
+        metrics.propagationTracker = propagationTracker?.metrics
         return metrics
     }
 }
