@@ -23,17 +23,12 @@ public struct PropagationTrackerDesc: Equatable, Sendable {
                 try reader.skip(tag)
                 continue
             }
-            // A map entry: key = field 1 (uint64), value = field 2 (BeaconDesc); either may be absent.
-            var entry = ProtobufReader(try reader.readBytes(tag))
             var id: UInt64 = 0
             var beacon = BeaconDesc(publishedAtMillis: 0)
-            while let entryTag = try entry.readTag() {
-                switch entryTag.field {
-                case 1: id = try entry.readUInt64(entryTag)
-                case 2: beacon = try BeaconDesc(decoding: try entry.readBytes(entryTag))
-                default: try entry.skip(entryTag)
-                }
-            }
+            try reader.readMapEntry(tag, key: { entry, tag throws(ProtobufError) in id = try entry.readUInt64(tag) },
+                                    value: { entry, tag throws(ProtobufError) in
+                                        beacon = try BeaconDesc(decoding: try entry.readBytes(tag))
+                                    })
             beacons[id] = beacon
         }
         self.beacons = beacons
