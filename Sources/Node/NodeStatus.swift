@@ -136,6 +136,18 @@ extension GossipNode {
                           kvMetrics: kvClientMetrics(), heartbeatTimeoutMillis: timeout)
     }
 
+    /// The rings of the store: every `ringDesc` key not deleted, sorted, with its value
+    /// (tombstones included), and the heartbeat timeout instances are judged by. What the
+    /// ring metrics read on every scrape, without the encoding `status()` does.
+    public func ringValues() -> (rings: [(key: String, desc: RingDesc)], heartbeatTimeoutMillis: Int64) {
+        var rings: [(key: String, desc: RingDesc)] = []
+        for (key, entry) in kv.entries where !entry.deleted {
+            if let desc = entry.value as? RingDesc { rings.append((key, desc)) }
+        }
+        rings.sort { $0.key < $1.key }
+        return (rings, config.ring.heartbeatTimeout.nanosecondsClamped / 1_000_000)
+    }
+
     /// The KV client's counters and gauges alone: what a `/metrics` scrape reads, without
     /// the encoded values and rings `status()` copies.
     public func kvClientMetrics() -> NodeStatus.KVClientMetrics {
