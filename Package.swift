@@ -60,22 +60,23 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.
-        .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
+        .target(name: "Simulation", dependencies: ["MonotonicTime", "Membership", "Wire", "KV"], swiftSettings: strict),
         // Test support: a real dnsmasq serving test records, a DNS server that never answers, an HTTP
-        // client, and the CPU share that keeps CPU-heavy tests apart from the fault tests.
-        .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: strict),
+        // client, a loop stepper, and the CPU share that keeps CPU-heavy tests apart from the fault tests.
+        .target(name: "NetworkTestSupport", dependencies: ["EventLoop"], path: "Tests/NetworkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "KVTests", dependencies: ["KV", "Membership", "Simulation"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "NetworkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "KV", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "KV", "Wire", "Transport", "EventLoop",
                                                     "NetworkTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop", "MonotonicTime", "NetworkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport"],
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "HTTP", "KV", "Node", "Config", "EventLoop", "Membership", "Transport",
+                                                     "NetworkTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Node", "KV", "Wire", "NetworkTestSupport"], swiftSettings: strict),
         // memberlistd processes in network namespaces with nftables faults (root only).

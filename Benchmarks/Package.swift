@@ -52,6 +52,18 @@ let package = Package(
             swiftSettings: strict,
             plugins: benchmarkPlugin
         ),
+        // dskit's KV store (Sources/KV): merging a ring update as it arrives by gossip.
+        .executableTarget(
+            name: "KVBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KV", package: "memberlistd"),
+            ],
+            path: "Benchmarks/KVBenchmarks",
+            swiftSettings: strict,
+            plugins: benchmarkPlugin
+        ),
         // OpenSSL for the TLS benchmark client (the main package's COpenSSL has no product).
         .systemLibrary(name: "BenchOpenSSL", path: "Benchmarks/BenchOpenSSL"),
         // The running node (Sources/Node): its UDP, dskit TCP and dskit TLS ping → ack paths end to end.

@@ -28,15 +28,20 @@ public final class NodeAdminSource: AdminSource {
                                      sent: status.sentMessages.map(Self.message))
             : nil
         return AdminPageModel(nodeName: node.name, healthScore: node.healthScore, members: members,
-                              kvEntries: status.keys, history: history, rings: rings(of: status))
+                              kvEntries: status.keys, history: history, rings: rings())
     }
 
     public func metrics() -> NodeMetricsSnapshot {
         NodeMetricsSnapshot(node: node.countersSnapshot, transport: node.transportCounters,
-                            liveMembers: node.liveMembers.count, healthScore: node.healthScore)
+                            liveMembers: node.liveMembers.count, healthScore: node.healthScore, kv: node.kvClientMetrics())
     }
 
-    public func rings() -> [RingView] { rings(of: node.status()) }
+    public func rings() -> [RingView] {
+        let (stored, timeoutMillis) = node.ringValues()
+        let timeout = Duration.milliseconds(timeoutMillis)
+        return stored.map { RingView(name: RingView.ringName(forKey: $0.key), key: $0.key, desc: $0.desc, heartbeatTimeout: timeout) }
+            + ringProvider()
+    }
 
     /// The ring page's "Forget": removes the instance through a CAS, which leaves a LEFT
     /// tombstone that gossips (dskit's forget, dskit-kv-ring.md 5.1 `localCAS`).
@@ -52,15 +57,6 @@ public final class NodeAdminSource: AdminSource {
     }
 
     public func deleteMessages() {}
-
-    private func rings(of status: NodeStatus) -> [RingView] {
-        let timeout = Duration.milliseconds(status.heartbeatTimeoutMillis)
-        let stored = status.keys.compactMap { key -> RingView? in
-            guard let desc = key.ring, !key.deleted else { return nil }
-            return RingView(name: RingView.ringName(forKey: key.key), key: key.key, desc: desc, heartbeatTimeout: timeout)
-        }
-        return stored + ringProvider()
-    }
 
     private static func message(_ entry: KVMessageHistory.Entry) -> AdminPageModel.Message {
         AdminPageModel.Message(id: entry.id, timeMillis: entry.timeMillis, key: entry.pair.key, size: entry.size,

@@ -1,4 +1,5 @@
 import HTTP
+import KV
 import Node
 import Transport
 
@@ -12,14 +13,14 @@ public struct NodeMetricsSnapshot: Sendable {
     public var liveMembers: Int
     /// Lifeguard's awareness score (`cluster_node_health_score`; 0 is healthy).
     public var healthScore: Int
+    /// The KV store's `memberlist_client_*` counts (`GossipNode.kvClientMetrics`).
+    public var kv: NodeStatus.KVClientMetrics
 
     public init(node: NodeCounters = NodeCounters(), transport: TransportCounters = TransportCounters(),
-                http: HTTPServerCounters = HTTPServerCounters(), liveMembers: Int = 0, healthScore: Int = 0) {
-        self.node = node
-        self.transport = transport
-        self.http = http
-        self.liveMembers = liveMembers
-        self.healthScore = healthScore
+                http: HTTPServerCounters = HTTPServerCounters(), liveMembers: Int = 0, healthScore: Int = 0,
+                kv: NodeStatus.KVClientMetrics = NodeStatus.KVClientMetrics()) {
+        (self.node, self.transport, self.http, self.liveMembers, self.healthScore, self.kv) =
+            (node, transport, http, liveMembers, healthScore, kv)
     }
 
     /// Writes every family with dskit's names (dskit-kv-ring.md 6) and ours
@@ -54,17 +55,89 @@ public struct NodeMetricsSnapshot: Sendable {
                      liveMembers)
         writer.gauge("memberlist_client_cluster_node_health_score",
                      help: "Health score of this cluster. Lower value is better. 0 = healthy", healthScore)
-        // The node's one broadcast queue holds relayed and local user messages:
-        // dskit's "gossip" queue; "local" (KV updates made here) stays 0 until a KV store feeds it.
+        // dskit's two KV queues (dskit-kv-ring.md 3.5): "local" holds this node's own writes,
+        // "gossip" the deltas of others' and, here, the opaque user messages the node relays.
         writer.family("memberlist_client_messages_in_broadcast_queue", .gauge,
                       help: "Number of user messages in the broadcast queue")
-        writer.sample("memberlist_client_messages_in_broadcast_queue", "queue", "gossip", Int64(node.userBroadcastsQueued))
-        writer.sample("memberlist_client_messages_in_broadcast_queue", "queue", "local", 0)
+        writer.sample("memberlist_client_messages_in_broadcast_queue", "queue", "gossip",
+                      Int64(kv.messagesInBroadcastQueueGossip + node.userBroadcastsQueued))
+        writer.sample("memberlist_client_messages_in_broadcast_queue", "queue", "local",
+                      Int64(kv.messagesInBroadcastQueueLocal))
         writer.gauge("memberlist_client_messages_in_broadcast_queue_bytes",
-                     help: "Total size of messages waiting in the broadcast queue", node.userBroadcastBytesQueued)
+                     help: "Total size of messages waiting in the broadcast queue",
+                     kv.messagesInBroadcastQueueBytes + node.userBroadcastBytesQueued)
         writer.counter("memberlist_client_messages_to_broadcast_dropped_total",
-                       help: "Number of broadcast messages intended to be sent but were dropped due to queue being full",
+                       help: "Number of broadcast messages intended to be sent but were dropped due to encoding errors or for being too big",
                        node.userBroadcastsDropped)
+        writeKV(into: &writer)
+    }
+
+    /// dskit's KV client families (dskit-kv-ring.md 6), full names as static text.
+    private static let kvFamilies: [(String, PrometheusTextWriter.Kind, String,
+                                     any KeyPath<NodeStatus.KVClientMetrics, Int> & Sendable)] = [
+        ("memberlist_client_received_broadcasts_total", .counter, "Number of received broadcast user messages",
+         \.receivedBroadcastsTotal),
+        ("memberlist_client_received_broadcasts_bytes_total", .counter, "Total size of received broadcast user messages",
+         \.receivedBroadcastsBytesTotal),
+        ("memberlist_client_received_broadcasts_invalid_total", .counter,
+         "Number of received broadcast user messages that were invalid. Hopefully 0.", \.receivedBroadcastsInvalidTotal),
+        ("memberlist_client_received_broadcasts_dropped_total", .counter,
+         "Number of received broadcast user messages that were dropped. Hopefully 0.", \.receivedBroadcastsDroppedTotal),
+        ("memberlist_client_state_pushes_total", .counter, "How many times did this node push its full state to another node",
+         \.statePushesTotal),
+        ("memberlist_client_state_pushes_bytes_total", .counter, "Total size of pushed state", \.statePushesBytesTotal),
+        ("memberlist_client_state_pulls_total", .counter, "How many times did this node pull full state from another node",
+         \.statePullsTotal),
+        ("memberlist_client_state_pulls_bytes_total", .counter, "Total size of pulled state", \.statePullsBytesTotal),
+        ("memberlist_client_cas_attempt_total", .counter, "Attempted CAS operations", \.casAttemptTotal),
+        ("memberlist_client_cas_success_total", .counter, "Successful CAS operations", \.casSuccessTotal),
+        ("memberlist_client_cas_failure_total", .counter, "Failed CAS operations", \.casFailureTotal),
+        ("memberlist_client_kv_store_count", .gauge, "Number of values in KV Store", \.kvStoreCount),
+        ("memberlist_client_pending_key_notifications", .gauge, "Number of pending notifications in WatchPrefix function",
+         \.pendingKeyNotifications),
+        ("memberlistd_kv_broadcasts_invalidated_total", .counter,
+         "Queued KV broadcasts replaced by a newer one covering the same content", \.broadcastsInvalidatedTotal),
+    ]
+
+    private func writeKV(into writer: inout PrometheusTextWriter) {
+        for (name, kind, help, value) in Self.kvFamilies {
+            writer.family(name, kind, help: help)
+            writer.sample(name, Int64(kv[keyPath: value]))
+        }
+        writer.family("memberlist_client_kv_store_value_tombstones", .gauge,
+                      help: "Number of tombstones currently present in KV store values")
+        for (key, count) in kv.kvStoreValueTombstones.sorted(by: { $0.key < $1.key }) {
+            writer.sample("memberlist_client_kv_store_value_tombstones", "key", key, Int64(count))
+        }
+        writer.family("memberlist_client_kv_store_value_tombstones_removed_total", .counter,
+                      help: "Total number of tombstones which have been removed from KV store values")
+        for (key, count) in kv.kvStoreValueTombstonesRemovedTotal.sorted(by: { $0.key < $1.key }) {
+            writer.sample("memberlist_client_kv_store_value_tombstones_removed_total", "key", key, Int64(count))
+        }
+        writer.family("memberlist_client_watch_prefix_dropped_notifications", .counter,
+                      help: "Number of dropped notifications in WatchPrefix function")
+        for (prefix, count) in kv.watchPrefixDroppedNotifications.sorted(by: { $0.key < $1.key }) {
+            writer.sample("memberlist_client_watch_prefix_dropped_notifications", "prefix", prefix, Int64(count))
+        }
+        if let tracker = kv.propagationTracker { writePropagationTracker(tracker, into: &writer) }
+        // The Lifecycler's heartbeat counter, labelled with the ring's name (dskit-kv-ring.md 6).
+        writer.family("member_consul_heartbeats_total", .counter, help: "The total number of heartbeats sent to consul.")
+        if !kv.memberHeartbeatsRingKey.isEmpty {
+            writer.sample("member_consul_heartbeats_total", "name", RingView.ringName(forKey: kv.memberHeartbeatsRingKey),
+                          Int64(kv.memberHeartbeatsTotal))
+        }
+    }
+
+    /// dskit's propagation delay tracker, exported only while it runs, as dskit registers
+    /// these families only when it creates the tracker (dskit-kv-ring.md 8).
+    private func writePropagationTracker(_ tracker: PropagationDelayTracker.Metrics, into writer: inout PrometheusTextWriter) {
+        writer.histogram("memberlist_propagation_tracker_delay_seconds", help: "Time from beacon publish to receive.",
+                         boundsMillis: DelayHistogram.boundsMillis, cumulativeCounts: tracker.delays.cumulativeCounts,
+                         sumMillis: tracker.delays.sumMillis, count: tracker.delays.count)
+        writer.counter("memberlist_propagation_tracker_beacons_published_total",
+                       help: "Total number of beacons published by this node.", tracker.beaconsPublished)
+        writer.counter("memberlist_propagation_tracker_beacons_received_total",
+                       help: "Total number of unique beacons received.", tracker.beaconsReceived)
     }
 
     /// dskit's `memberlist_tcp_transport_*` counters, full names as static text

@@ -5,7 +5,7 @@
 /// (`reset`), and numbers are written digit by digit, so a scrape of
 /// unchanged families allocates nothing per line.
 public struct PrometheusTextWriter {
-    public enum Kind: String { case counter, gauge }
+    public enum Kind: String, Sendable { case counter, gauge, histogram }
 
     public private(set) var bytes: [UInt8] = []
     public let prefix: String
@@ -80,6 +80,55 @@ public struct PrometheusTextWriter {
     public mutating func gauge(_ name: String, help: String, _ value: Int) {
         family(name, .gauge, help: help)
         sample(name, Int64(value))
+    }
+
+    /// A whole histogram family of one unlabelled series: `_bucket{le="..."}` with the
+    /// cumulative counts (the last is `+Inf`), `_sum` and `_count`. Bounds and sum are whole
+    /// milliseconds, written as seconds.
+    public mutating func histogram(_ name: String, help: String, boundsMillis: [Int64], cumulativeCounts: [Int],
+                                   sumMillis: Int64, count: Int) {
+        family(name, .histogram, help: help)
+        for (index, bucketCount) in cumulativeCounts.enumerated() {
+            appendName(name)
+            bytes.append(contentsOf: "_bucket{le=\"".utf8)
+            if index < boundsMillis.count {
+                appendSeconds(millis: boundsMillis[index])
+            } else {
+                bytes.append(contentsOf: "+Inf".utf8)
+            }
+            bytes.append(contentsOf: "\"} ".utf8)
+            appendInteger(Int64(bucketCount))
+            bytes.append(0x0A)
+        }
+        appendName(name)
+        bytes.append(contentsOf: "_sum ".utf8)
+        appendSeconds(millis: sumMillis)
+        bytes.append(0x0A)
+        appendName(name)
+        bytes.append(contentsOf: "_count ".utf8)
+        appendInteger(Int64(count))
+        bytes.append(0x0A)
+    }
+
+    /// Milliseconds as decimal seconds without trailing zeros: 5 → 0.005, 2500 → 2.5, 10000 → 10.
+    private mutating func appendSeconds(millis: Int64) {
+        if millis < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = Int64(clamping: millis.magnitude)
+        appendInteger(magnitude / 1000)
+        var fraction = magnitude % 1000
+        guard fraction > 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var digits = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let start = bytes.count
+        for _ in 0..<digits {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            fraction /= 10
+        }
+        bytes[start...].reverse()
     }
 
     private mutating func appendName(_ name: String) {

@@ -121,7 +121,7 @@ extension NodeConfig {
 
         try readTLS(settings)
         try readZoneAwareRouting(settings)
-        readKVStore(settings)
+        try readKVStore(settings)
         try readRing(settings)
         try readServer(settings)
         sidecarListenAddress = try SidecarListenAddress.parse(settings.string("sidecar.listen-address")).get()
@@ -220,7 +220,7 @@ extension NodeConfig {
         }
     }
 
-    private mutating func readKVStore(_ settings: SettingValues) {
+    private mutating func readKVStore(_ settings: SettingValues) throws(ConfigError) {
         kvStore.notifyInterval = settings.duration("memberlist.notify-interval")
         kvStore.processedMessagesQueueSize = settings.int("memberlist.processed-messages-queue-size")
         kvStore.leftIngestersTimeout = settings.duration("memberlist.left-ingesters-timeout")
@@ -236,6 +236,11 @@ extension NodeConfig {
             settings.duration("memberlist.propagation-delay-tracker.beacon-lifetime")
         kvStore.propagationDelayTracker.logBeaconsLatencyLongerThan =
             settings.duration("memberlist.propagation-delay-tracker.log-beacons-latency-longer-than")
+        // dskit draws the first tick in (0, interval]: an enabled tracker needs an interval.
+        if kvStore.propagationDelayTracker.enabled && kvStore.propagationDelayTracker.beaconInterval <= .zero {
+            throw .invalidValue(flag: "memberlist.propagation-delay-tracker.beacon-interval", value: "0s",
+                                expected: "a positive duration such as 1m while the tracker is enabled")
+        }
     }
 
     private mutating func readTLS(_ settings: SettingValues) throws(ConfigError) {

@@ -24,8 +24,9 @@ extension GossipNode {
                       watchPrefixBufferSize: config.kvStore.watchPrefixBufferSize,
                       retransmitMult: config.membership.retransmitMult,
                       messageHistoryBufferBytes: config.kvStore.messageHistoryBufferBytes,
-                      // Every node relays and merges the sidecar API's values, sidecar on or off.
-                      codecs: KVCodecRegistry([RingDescCodec(), SidecarBytesCodec()]))
+                      // Every node relays and merges the sidecar API's values and dskit's tracker
+                      // beacons, sidecar and tracker on or off.
+                      codecs: KVCodecRegistry([RingDescCodec(), SidecarBytesCodec(), PropagationTrackerCodec()]))
     }
 
     // MARK: delegate side (called during core calls)
@@ -101,11 +102,12 @@ extension GossipNode {
 
     // MARK: timers
 
-    /// Arms the obsolete-entry sweep (every `obsolete-entries-timeout`) and registers the
-    /// ring instance when configured.
+    /// Arms the obsolete-entry sweep (every `obsolete-entries-timeout`), registers the ring
+    /// instance and starts the propagation delay tracker when configured.
     func startKV() {
         scheduleKVSweep()
         if config.ring.isEnabled { startRingRegistration() }
+        if config.kvStore.propagationDelayTracker.enabled { startPropagationTracker() }
     }
 
     private func scheduleKVSweep() {
@@ -124,6 +126,8 @@ extension GossipNode {
         kvNotifyTimer = nil
         kvSweepTimer = nil
         stopRingTimers()
+        if let propagationTimer { loop.cancel(propagationTimer) }
+        propagationTimer = nil
     }
 
     // MARK: public API (on the loop)
@@ -195,23 +199,17 @@ extension GossipNode {
             completion(.failed(error))
             return
         }
-        switch outcome {
-        case .noChangeRequested:
+        if case .changed = outcome { kvChangedLocally() }
+        switch outcome.nextStep(afterAttempt: attempt) {
+        case .done:
             completion(.done(attempts: attempt))
-        case .changed:
-            kvChangedLocally()
-            completion(.done(attempts: attempt))
-        case .versionMismatch, .noChangeDetected:
-            guard attempt < KVStore.casMaxAttempts else {
-                kv.casGaveUp()
-                completion(.gaveUp(attempts: attempt))
-                return
-            }
-            if case .versionMismatch = outcome {
-                kvCASAttempt(attempt + 1, key: key, codecID: codecID, update: update, completion: completion)
-                return
-            }
-            loop.schedule(after: .milliseconds(KVStore.casRetryDelayMillis)) { [weak self] _ in
+        case .giveUp:
+            kv.casGaveUp()
+            completion(.gaveUp(attempts: attempt))
+        case .retryNow:
+            kvCASAttempt(attempt + 1, key: key, codecID: codecID, update: update, completion: completion)
+        case .retryAfter(let millis):
+            loop.schedule(after: .milliseconds(millis)) { [weak self] _ in
                 self?.kvCASAttempt(attempt + 1, key: key, codecID: codecID, update: update, completion: completion)
             }
         }

@@ -62,6 +62,9 @@ public final class GossipNode {
     var kvSweepTimer: TimerID?
     /// This node's own ring instance, when `-memberlistd.ring.key` is set (GossipNode+Ring.swift).
     var ringRegistration: RingRegistration?
+    /// dskit's propagation delay tracker, when enabled (GossipNode+PropagationTracker.swift).
+    var propagationTracker: PropagationDelayTracker?
+    var propagationTimer: TimerID?
 
     // Operations and streams in flight.
     var joinCompletions: [OperationID: (JoinOutcome) -> Void] = [:]

@@ -66,8 +66,9 @@ public struct NodeStatus: Sendable {
         public var messagesInBroadcastQueueLocal = 0
         public var messagesInBroadcastQueueGossip = 0
         public var messagesInBroadcastQueueBytes = 0
-        /// Queued KV broadcasts a newer one made redundant (dskit counts these as dropped).
-        public var messagesToBroadcastDroppedTotal = 0
+        /// Ours: queued KV broadcasts a newer one made redundant (memberlist's invalidation,
+        /// dskit-kv-ring.md 3.5); dskit keeps no metric for these.
+        public var broadcastsInvalidatedTotal = 0
         public var casAttemptTotal = 0
         public var casSuccessTotal = 0
         public var casFailureTotal = 0
@@ -75,13 +76,17 @@ public struct NodeStatus: Sendable {
         /// `{key}` label values.
         public var kvStoreValueTombstones: [String: Int] = [:]
         public var kvStoreValueTombstonesRemovedTotal: [String: Int] = [:]
-        public var clusterMembersCount = 0
-        public var clusterNodeHealthScore = 0
         /// `{prefix}` label values.
         public var watchPrefixDroppedNotifications: [String: Int] = [:]
         public var pendingKeyNotifications = 0
-        /// `member_consul_heartbeats_total` of this node's own ring instance.
+        /// `member_consul_heartbeats_total` of this node's own ring instance, and the KV key of
+        /// its ring (empty: the node registers no instance).
         public var memberHeartbeatsTotal = 0
+        public var memberHeartbeatsRingKey = ""
+        /// The propagation delay tracker's histogram and counters; nil when it is off.
+        public var propagationTracker: PropagationDelayTracker.Metrics?
+
+        public init() {}
     }
 
     public var nodeName: String
@@ -125,6 +130,27 @@ extension GossipNode {
                 }
             }
         }
+        return NodeStatus(nodeName: name, takenAtMillis: now, members: members.sorted { $0.name < $1.name },
+                          keys: keys, rings: rings, historyEnabled: kv.history.limitBytes > 0,
+                          sentMessages: kv.history.sent, receivedMessages: kv.history.received,
+                          kvMetrics: kvClientMetrics(), heartbeatTimeoutMillis: timeout)
+    }
+
+    /// The rings of the store: every `ringDesc` key not deleted, sorted, with its value
+    /// (tombstones included), and the heartbeat timeout instances are judged by. What the
+    /// ring metrics read on every scrape, without the encoding `status()` does.
+    public func ringValues() -> (rings: [(key: String, desc: RingDesc)], heartbeatTimeoutMillis: Int64) {
+        var rings: [(key: String, desc: RingDesc)] = []
+        for (key, entry) in kv.entries where !entry.deleted {
+            if let desc = entry.value as? RingDesc { rings.append((key, desc)) }
+        }
+        rings.sort { $0.key < $1.key }
+        return (rings, config.ring.heartbeatTimeout.nanosecondsClamped / 1_000_000)
+    }
+
+    /// The KV client's counters and gauges alone: what a `/metrics` scrape reads, without
+    /// the encoded values and rings `status()` copies.
+    public func kvClientMetrics() -> NodeStatus.KVClientMetrics {
         let counters = kv.counters
         var metrics = NodeStatus.KVClientMetrics()
         metrics.receivedBroadcastsTotal = counters.receivedBroadcasts
@@ -137,21 +163,18 @@ extension GossipNode {
         metrics.messagesInBroadcastQueueLocal = kv.queues.local.count
         metrics.messagesInBroadcastQueueGossip = kv.queues.gossip.count
         metrics.messagesInBroadcastQueueBytes = kv.queues.local.byteCount + kv.queues.gossip.byteCount
-        metrics.messagesToBroadcastDroppedTotal = kv.queues.local.invalidated + kv.queues.gossip.invalidated
+        metrics.broadcastsInvalidatedTotal = kv.queues.local.invalidated + kv.queues.gossip.invalidated
         metrics.casAttemptTotal = counters.casAttempts
         metrics.casSuccessTotal = counters.casSuccesses
         metrics.casFailureTotal = counters.casFailures
         metrics.kvStoreCount = kv.entries.count
         metrics.kvStoreValueTombstones = counters.tombstones
         metrics.kvStoreValueTombstonesRemovedTotal = counters.tombstonesRemoved
-        metrics.clusterMembersCount = core.aliveCount
-        metrics.clusterNodeHealthScore = core.healthScore
         metrics.watchPrefixDroppedNotifications = kv.watchers.droppedByPrefix
         metrics.pendingKeyNotifications = kv.watchers.pendingNotifications
         metrics.memberHeartbeatsTotal = ringRegistration?.heartbeats ?? 0
-        return NodeStatus(nodeName: name, takenAtMillis: now, members: members.sorted { $0.name < $1.name },
-                          keys: keys, rings: rings, historyEnabled: kv.history.limitBytes > 0,
-                          sentMessages: kv.history.sent, receivedMessages: kv.history.received,
-                          kvMetrics: metrics, heartbeatTimeoutMillis: timeout)
+        metrics.memberHeartbeatsRingKey = ringRegistration?.key ?? ""
+        metrics.propagationTracker = propagationTracker?.metrics
+        return metrics
     }
 }

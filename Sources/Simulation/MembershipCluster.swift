@@ -1,3 +1,4 @@
+import KV
 import Membership
 import Wire
 
@@ -42,9 +43,11 @@ public final class MembershipCluster {
     ///   - rebroadcastsUserMessages: nodes re-queue user messages new to them
     ///     (Serf/dskit behaviour); false is bare memberlist.
     ///   - configure: adjusts one node's settings (zones, roles) before its core is built.
+    ///   - kv: every node runs dskit's KV store with these settings (a restarted node starts
+    ///     with an empty store, as a restarted process does); nil = none.
     public init(seed: UInt64, config: MembershipConfig = .lan, conditions: LinkConditions = .lan,
                 recordsEvents: Bool = false, rebroadcastsUserMessages: Bool = true,
-                configure: ((NodeID, inout MembershipConfig) -> Void)? = nil) {
+                configure: ((NodeID, inout MembershipConfig) -> Void)? = nil, kv: KVStoreConfig? = nil) {
         self.config = config
         let seedAddress = SimulatedAddressing.address(of: NodeID(0))
         let seedTarget = JoinTarget(address: seedAddress, name: SimulatedAddressing.name(of: NodeID(0)))
@@ -53,7 +56,7 @@ public final class MembershipCluster {
             configure?(context.id, &config)
             return try MembershipNode(context: context, config: config,
                                joinTargets: context.id.index == 0 ? [] : [seedTarget],
-                               rebroadcastsUserMessages: rebroadcastsUserMessages)
+                               rebroadcastsUserMessages: rebroadcastsUserMessages, kv: kv)
         }
         simulator.onEvent = { [weak self] time, node, observation in
             self?.observe(observation, on: node, at: time)
@@ -147,6 +150,69 @@ public final class MembershipCluster {
         simulator.call(id) { node, now, effects in
             node.perform(at: now, effects: &effects) { core, at, out in core.join([target], at: at, into: &out) }
         }
+    }
+
+    // MARK: KV store
+
+    public func kvStore(_ id: NodeID) -> KVStore? {
+        simulator.node(id)?.kvStore
+    }
+
+    /// dskit's `CAS` on `id`'s store with its retry rule (`KVCASOutcome.nextStep`): a version
+    /// mismatch retries at once, a write that merged to nothing retries after 1 s of virtual
+    /// time, during which the whole cluster runs on. Returns the last outcome and the attempts
+    /// made, or nil when `id` runs no store or is down.
+    @discardableResult
+    public func kvCAS(on id: NodeID, key: String, codecID: String,
+                      update: @escaping ((any MergeableValue)?) -> (any MergeableValue)?) throws(KVError) -> (outcome: KVCASOutcome, attempts: Int)? {
+        var attempt = 1
+        while true {
+            let result = simulator.call(id) { node, now, effects -> Result<KVCASOutcome?, KVError> in
+                do throws(KVError) {
+                    return .success(try node.kvCAS(key: key, codecID: codecID, at: now, effects: &effects, update: update))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            guard let result, let outcome = try result.get() else { return nil }
+            switch outcome.nextStep(afterAttempt: attempt) {
+            case .done:
+                return (outcome, attempt)
+            case .giveUp:
+                simulator.call(id) { node, _, _ in node.kvCASGaveUp() }
+                return (outcome, attempt)
+            case .retryNow:
+                break
+            case .retryAfter(let millis):
+                simulator.run(for: .milliseconds(UInt64(max(millis, 0))))
+            }
+            attempt += 1
+        }
+    }
+
+    /// dskit's `Delete` on `id`'s store; false when the key has no value there.
+    @discardableResult
+    public func kvDelete(on id: NodeID, key: String) throws(KVError) -> Bool {
+        let result = simulator.call(id) { node, now, effects -> Result<Bool, KVError> in
+            do throws(KVError) {
+                return .success(try node.kvDelete(key, at: now, effects: &effects))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result?.get() ?? false
+    }
+
+    /// True when every running node in `nodes` holds the same KV state: the same keys with
+    /// the same encoded values (tombstones included), deleted flags and update times.
+    public func kvStatesAgree(_ nodes: [NodeID]) -> Bool {
+        var first: [KeyValuePair]?
+        for id in nodes where simulator.isRunning(id) {
+            guard let pairs = kvStore(id)?.fullStatePairs() else { return false }
+            if let first, first != pairs { return false }
+            first = first ?? pairs
+        }
+        return true
     }
 
     // MARK: Broadcasts and propagation

@@ -116,6 +116,34 @@ func respond(_ source: FixedAdminSource, _ request: HTTPRequest, prefix: String 
         }
     }
 
+    /// dskit's tracker histogram in the exposition format: cumulative buckets with `le` in
+    /// seconds and `+Inf`, `_sum` in seconds, `_count`; absent while the tracker is off.
+    @Test func propagationTrackerHistogramIsExportedWhileTheTrackerRuns() throws {
+        let source = FixedAdminSource(model: AdminPageModel(nodeName: "n"))
+        #expect(try scrape(source).types["pyroscope_memberlist_propagation_tracker_delay_seconds"] == nil)
+        var tracker = PropagationDelayTracker.Metrics()
+        for millis: Int64 in [3, 5, 40, 2_600, 12_345] { tracker.delays.observe(millis: millis) }
+        tracker.beaconsPublished = 2
+        tracker.beaconsReceived = 5
+        var kv = NodeStatus.KVClientMetrics()
+        kv.propagationTracker = tracker
+        source.snapshot = NodeMetricsSnapshot(kv: kv)
+        let metrics = try scrape(source)
+        let name = "pyroscope_memberlist_propagation_tracker_delay_seconds"
+        #expect(metrics.types[name] == "histogram")
+        #expect(metrics.value(name + "_bucket", ["le": "0.005"]) == 2)
+        #expect(metrics.value(name + "_bucket", ["le": "0.05"]) == 3)
+        #expect(metrics.value(name + "_bucket", ["le": "2.5"]) == 3)
+        #expect(metrics.value(name + "_bucket", ["le": "5"]) == 4)
+        #expect(metrics.value(name + "_bucket", ["le": "10"]) == 4)
+        #expect(metrics.value(name + "_bucket", ["le": "+Inf"]) == 5)
+        #expect(metrics.values(name + "_bucket").count == 12)
+        #expect(metrics.value(name + "_sum") == 14.993)
+        #expect(metrics.value(name + "_count") == 5)
+        #expect(metrics.value("pyroscope_memberlist_propagation_tracker_beacons_published_total") == 2)
+        #expect(metrics.value("pyroscope_memberlist_propagation_tracker_beacons_received_total") == 5)
+    }
+
     @Test func helpTextIsEscaped() {
         var writer = PrometheusTextWriter(prefix: "p")
         writer.family("x", .gauge, help: "a\\b\nc")

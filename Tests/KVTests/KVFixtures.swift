@@ -42,6 +42,14 @@ enum KVFixtures {
         ]),
     ]
 
+    static let trackers: [String: PropagationTrackerDesc] = [
+        "tracker_beacons": PropagationTrackerDesc(beacons: [
+            7: BeaconDesc(publishedAtMillis: 1_767_225_600_123, publishedBy: "node-a"),
+            UInt64.max: BeaconDesc(publishedAtMillis: 1_767_225_000_000, deletedAtMillis: 1_767_225_600_999),
+            0: BeaconDesc(publishedAtMillis: 0),
+        ]),
+    ]
+
     /// Where Swift writes its own encodings for `generate.py --verify`, if asked to.
     static var swiftOutputDirectory: URL? {
         ProcessInfo.processInfo.environment["KV_SWIFT_FIXTURE_OUT"].map { URL(fileURLWithPath: $0) }

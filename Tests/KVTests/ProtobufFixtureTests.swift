@@ -7,20 +7,28 @@ import KV
 @Suite struct ProtobufFixtureTests {
     @Test(arguments: KVFixtures.pairs.keys.sorted())
     func keyValuePairMatchesFixture(name: String) throws {
-        let bytes = try KVFixtures.bytes(name)
-        let expected = try #require(KVFixtures.pairs[name])
-        #expect(try KeyValuePair(decoding: bytes) == expected)
-        #expect(expected.encoded() == bytes)
-        try writeSwiftEncoding(name, expected.encoded())
+        try check(name, KVFixtures.pairs[name], decode: { try KeyValuePair(decoding: $0) }, encode: { $0.encoded() })
     }
 
     @Test(arguments: KVFixtures.rings.keys.sorted())
     func ringMatchesFixture(name: String) throws {
+        try check(name, KVFixtures.rings[name], decode: { try RingDesc(decoding: $0) }, encode: { $0.encoded() })
+    }
+
+    @Test(arguments: KVFixtures.trackers.keys.sorted())
+    func propagationTrackerMatchesFixture(name: String) throws {
+        try check(name, KVFixtures.trackers[name], decode: { try PropagationTrackerDesc(decoding: $0) },
+                  encode: { $0.encoded() })
+    }
+
+    /// The fixture decodes to `expected`, which encodes back to the fixture byte for byte.
+    private func check<Value: Equatable>(_ name: String, _ expected: Value?, decode: ([UInt8]) throws -> Value,
+                                         encode: (Value) -> [UInt8]) throws {
         let bytes = try KVFixtures.bytes(name)
-        let expected = try #require(KVFixtures.rings[name])
-        #expect(try RingDesc(decoding: bytes) == expected)
-        #expect(expected.encoded() == bytes)
-        try writeSwiftEncoding(name, expected.encoded())
+        let value = try #require(expected)
+        #expect(try decode(bytes) == value)
+        #expect(encode(value) == bytes)
+        try writeSwiftEncoding(name, encode(value))
     }
 
     /// A ring written by a later schema (extra string, fixed32, fixed64 and sint64 fields in

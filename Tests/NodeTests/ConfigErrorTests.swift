@@ -28,6 +28,14 @@ import Testing
             == "invalid value \"x\" for flag -memberlist.retransmit-factor: expected an integer >= 1")
     }
 
+    @Test func enabledPropagationTrackerNeedsABeaconInterval() {
+        #expect(message(["-memberlist.propagation-delay-tracker.enabled=true",
+                         "-memberlist.propagation-delay-tracker.beacon-interval=0s"])
+            == "invalid value \"0s\" for flag -memberlist.propagation-delay-tracker.beacon-interval: "
+            + "expected a positive duration such as 1m while the tracker is enabled")
+        #expect(message(["-memberlist.propagation-delay-tracker.beacon-interval=0s"]) == nil, "off: not checked")
+    }
+
     @Test func badBoolean() {
         #expect(message(["-memberlist.tls-enabled=yes"])
             == "invalid value \"yes\" for flag -memberlist.tls-enabled: expected a boolean (true or false)")

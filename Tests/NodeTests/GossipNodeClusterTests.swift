@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Membership
+import NetworkTestSupport
 import Testing
 @testable import Node
 

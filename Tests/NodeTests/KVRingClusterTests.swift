@@ -2,6 +2,7 @@ import Config
 import EventLoop
 import KV
 import Membership
+import NetworkTestSupport
 import Testing
 @testable import Node
 
@@ -14,12 +15,12 @@ import Testing
     static let names = ["a", "b", "c"]
 
     /// UDP-transport nodes with fast gossip, each registering an instance under `ringKey`.
-    static func makeCluster(network: InMemoryNetwork, script: LoopScript) throws -> [GossipNodeClusterTests.Peer] {
+    static func makeCluster(network: InMemoryNetwork, script: LoopScript, extra: [String] = []) throws -> [GossipNodeClusterTests.Peer] {
         try names.enumerated().map { index, name in
             try GossipNodeClusterTests.makePeer(name, index + 1, network: network, script: script, extra: [
                 "-memberlistd.ring.key=\(ringKey)", "-memberlistd.ring.num-tokens=16",
                 "-memberlistd.ring.heartbeat-period=1s", "-memberlist.pullpush-interval=500ms",
-            ])
+            ] + extra)
         }
     }
 
@@ -139,6 +140,54 @@ import Testing
             #expect(states.suffix(2) == ["LEAVING", "gone"], "\(name) saw c as \(states)")
             // The LEFT tombstone is kept internally (left-ingesters-timeout) but never shown.
             #expect(peers[name == "a" ? 0 : 1].node.kv.entries[Self.ringKey].flatMap { ($0.value as? RingDesc)?.instances["c"]?.state } == .left)
+        }
+    }
+
+    /// dskit's propagation delay tracker on every node (dskit-kv-ring.md 8): a node publishes
+    /// a beacon when its tick finds none younger than the interval, so with equal intervals
+    /// the node whose tick comes first after a beacon ages out keeps publishing and the
+    /// others measure its beacons; beacons past their lifetime become tombstones that gossip
+    /// like any KV update.
+    @Test func propagationTrackerMeasuresTheOthersBeaconsAndExpiresOldOnes() throws {
+        let script = try LoopScript()
+        let network = InMemoryNetwork(loop: script.loop)
+        let peers = try Self.makeCluster(network: network, script: script, extra: [
+            "-memberlist.propagation-delay-tracker.enabled=true",
+            "-memberlist.propagation-delay-tracker.beacon-interval=200ms",
+            "-memberlist.propagation-delay-tracker.beacon-lifetime=1s",
+        ])
+        func tracker(_ peer: GossipNodeClusterTests.Peer) -> PropagationDelayTracker.Metrics? {
+            peer.node.kvClientMetrics().propagationTracker
+        }
+        func stored(_ peer: GossipNodeClusterTests.Peer) -> PropagationTrackerDesc? {
+            peer.node.kv.entries[PropagationTrackerDesc.key]?.value as? PropagationTrackerDesc
+        }
+        script.step("3 beacons published, each node measured or published 3, all hold an expired one", until: {
+            peers.reduce(0) { $0 + (tracker($1)?.beaconsPublished ?? 0) } >= 3
+                && peers.allSatisfy { peer in
+                    guard let metrics = tracker(peer), let desc = stored(peer) else { return false }
+                    return metrics.beaconsPublished + metrics.beaconsReceived >= 3 && desc.beacons.values.contains { $0.isDeleted }
+                }
+        }) {
+            for peer in peers { peer.node.shutdown() }
+        }
+        let finished = try script.run(within: .seconds(20)) { Self.startAndJoin(peers, script: script) }
+        #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
+        let publishers = Set(peers.compactMap(stored).flatMap { $0.beacons.values.map(\.publishedBy) })
+        #expect(!publishers.isEmpty && publishers.isSubset(of: Set(Self.names)), "beacons name their publisher: \(publishers)")
+        #expect(peers.filter { (tracker($0)?.beaconsReceived ?? 0) >= 3 }.count >= 2, "the others measured its beacons")
+        for peer in peers {
+            guard let metrics = tracker(peer) else {
+                Issue.record("\(peer.node.name): no tracker")
+                continue
+            }
+            // Every beacon measured has one observation; on one in-memory network each takes
+            // well under the 5 s bucket.
+            #expect(metrics.delays.count == metrics.beaconsReceived, "\(peer.node.name)")
+            #expect(metrics.delays.cumulativeCounts[9] == metrics.delays.count, "\(peer.node.name): \(metrics.delays)")
+            // Clients never see the tombstones.
+            let visible = peer.node.kvGet(PropagationTrackerDesc.key)?.value as? PropagationTrackerDesc
+            #expect(visible?.beacons.values.allSatisfy { !$0.isDeleted } == true)
         }
     }
 }

@@ -1,8 +1,5 @@
-import Wire
-
-/// dskit's `ringDesc` codec: the ring's protobuf bytes compressed as one snappy block (not
-/// framed). An empty value decodes as an empty ring, as dskit treats it as snappy(empty)
-/// (dskit-kv-ring.md 3.2).
+/// dskit's `ringDesc` codec: the ring's protobuf bytes as one snappy block
+/// (`SnappyProtobuf`); an empty value decodes as an empty ring (dskit-kv-ring.md 3.2).
 public struct RingDescCodec: KVCodec {
     public static let codecID = "ringDesc"
     public var id: String { Self.codecID }
@@ -18,17 +15,8 @@ public struct RingDescCodec: KVCodec {
     }
 
     public func decodeRing(_ bytes: [UInt8]) throws(KVError) -> RingDesc {
-        if bytes.isEmpty { return RingDesc() }
-        let plain: [UInt8]
-        do {
-            plain = try SnappyBlock.decompress(bytes, limit: maxDecodedBytes)
-        } catch {
-            throw .undecodable(codec: id, reason: "snappy: \(error)")
-        }
-        do {
-            return try RingDesc(decoding: plain)
-        } catch {
-            throw .undecodable(codec: id, reason: "protobuf: \(error)")
+        try SnappyProtobuf.decode(bytes, codecID: id, limit: maxDecodedBytes, empty: RingDesc()) { plain throws(ProtobufError) in
+            try RingDesc(decoding: plain)
         }
     }
 
@@ -38,6 +26,6 @@ public struct RingDescCodec: KVCodec {
     }
 
     public func encodeRing(_ ring: RingDesc) -> [UInt8] {
-        SnappyBlock.compress(ring.encoded())
+        SnappyProtobuf.encode(ring.encoded())
     }
 }

@@ -7,7 +7,13 @@ extension ProtobufReader {
         case .varint:
             values.append(UInt32(truncatingIfNeeded: try readVarint()))
         case .lengthDelimited:
-            var packed = ProtobufReader(try readLengthDelimited())
+            let payload = try readLengthDelimited()
+            // Every varint ends in one byte below 0x80: room for all of them at once, not
+            // a growth step per doubling (a ring instance carries 128 tokens).
+            var ends = 0
+            for byte in payload where byte < 0x80 { ends += 1 }
+            values.reserveCapacity(values.count + ends)
+            var packed = ProtobufReader(payload)
             while !packed.isAtEnd {
                 values.append(UInt32(truncatingIfNeeded: try packed.readVarint()))
             }

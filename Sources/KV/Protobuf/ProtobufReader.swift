@@ -113,3 +113,22 @@ extension ProtobufReader {
         try readUInt64(tag) != 0
     }
 }
+
+/// Maps (`map<K, V>`): each entry is a length-delimited sub-message with the key in field 1
+/// and the value in field 2, either of which may be absent (the type's zero value).
+extension ProtobufReader {
+    /// Reads the entry just tagged, handing its key and value fields to `key` and `value`
+    /// with the entry's own reader; other fields are skipped.
+    public mutating func readMapEntry(_ tag: ProtobufTag,
+                                      key: (inout ProtobufReader, ProtobufTag) throws(ProtobufError) -> Void,
+                                      value: (inout ProtobufReader, ProtobufTag) throws(ProtobufError) -> Void) throws(ProtobufError) {
+        var entry = ProtobufReader(try readBytes(tag))
+        while let entryTag = try entry.readTag() {
+            switch entryTag.field {
+            case 1: try key(&entry, entryTag)
+            case 2: try value(&entry, entryTag)
+            default: try entry.skip(entryTag)
+            }
+        }
+    }
+}

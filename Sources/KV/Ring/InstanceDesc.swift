@@ -62,7 +62,7 @@ public struct InstanceDesc: Equatable, Sendable {
             case Field.readOnlyUpdatedTimestamp: desc.readOnlyUpdatedTimestamp = try reader.readInt64(tag)
             case Field.readOnly: desc.readOnly = try reader.readBool(tag)
             case Field.versions:
-                let (key, value) = try Self.decodeVersionEntry(try reader.readBytes(tag))
+                let (key, value) = try Self.decodeVersionEntry(&reader, tag)
                 desc.versions[key] = value
             default: try reader.skip(tag)
             }
@@ -70,18 +70,12 @@ public struct InstanceDesc: Equatable, Sendable {
         self = desc
     }
 
-    /// A `map<uint64,uint64>` entry: key = field 1, value = field 2, either may be absent (0).
-    private static func decodeVersionEntry(_ bytes: ArraySlice<UInt8>) throws(ProtobufError) -> (UInt64, UInt64) {
-        var reader = ProtobufReader(bytes)
+    /// A `map<uint64,uint64>` entry; either field may be absent (0).
+    private static func decodeVersionEntry(_ reader: inout ProtobufReader, _ tag: ProtobufTag) throws(ProtobufError) -> (UInt64, UInt64) {
         var key: UInt64 = 0
         var value: UInt64 = 0
-        while let tag = try reader.readTag() {
-            switch tag.field {
-            case 1: key = try reader.readUInt64(tag)
-            case 2: value = try reader.readUInt64(tag)
-            default: try reader.skip(tag)
-            }
-        }
+        try reader.readMapEntry(tag, key: { entry, tag throws(ProtobufError) in key = try entry.readUInt64(tag) },
+                                value: { entry, tag throws(ProtobufError) in value = try entry.readUInt64(tag) })
         return (key, value)
     }
 

@@ -130,7 +130,7 @@ extension RingDesc: MergeableValue {
     }
 
     /// Unix seconds of a Unix-milliseconds instant, rounded down like Go's `Time.Unix`.
-    static func unixSeconds(millis: Int64) -> Int64 {
+    public static func unixSeconds(millis: Int64) -> Int64 {
         millis >= 0 ? millis / 1000 : -((-millis + 999) / 1000)
     }
 }

@@ -21,16 +21,12 @@ public struct RingDesc: Equatable, Sendable {
                 try reader.skip(tag)
                 continue
             }
-            var entry = ProtobufReader(try reader.readBytes(tag))
             var key = ""
             var value = InstanceDesc()
-            while let entryTag = try entry.readTag() {
-                switch entryTag.field {
-                case 1: key = try entry.readString(entryTag)
-                case 2: value = try InstanceDesc(decoding: try entry.readBytes(entryTag))
-                default: try entry.skip(entryTag)
-                }
-            }
+            try reader.readMapEntry(tag, key: { entry, tag throws(ProtobufError) in key = try entry.readString(tag) },
+                                    value: { entry, tag throws(ProtobufError) in
+                                        value = try InstanceDesc(decoding: try entry.readBytes(tag))
+                                    })
             instances[key] = value
         }
         self.instances = instances

@@ -35,14 +35,15 @@ public struct KVMessageHistory: Sendable {
         self.limitBytes = max(limitBytes, 0)
     }
 
-    public mutating func recordSent(_ entry: Entry) {
+    /// `entry` is built only when a history is kept (its sorted change list allocates).
+    public mutating func recordSent(_ entry: @autoclosure () -> Entry) {
         guard limitBytes > 0 else { return }
-        Self.append(numbered(entry), to: &sent, size: &sentBytes, limit: limitBytes)
+        Self.append(numbered(entry()), to: &sent, size: &sentBytes, limit: limitBytes)
     }
 
-    public mutating func recordReceived(_ entry: Entry) {
+    public mutating func recordReceived(_ entry: @autoclosure () -> Entry) {
         guard limitBytes > 0 else { return }
-        Self.append(numbered(entry), to: &received, size: &receivedBytes, limit: limitBytes)
+        Self.append(numbered(entry()), to: &received, size: &receivedBytes, limit: limitBytes)
     }
 
     public mutating func removeAll() {

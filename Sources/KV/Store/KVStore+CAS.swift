@@ -14,6 +14,33 @@ public enum KVCASOutcome: Sendable {
     case changed(delta: any MergeableValue, version: UInt)
 }
 
+/// What a CAS caller does after an attempt: the retry rule of dskit's `CAS` loop, kept in one
+/// place for every caller (the node's timers, the simulator's virtual clock).
+public enum KVCASStep: Equatable, Sendable {
+    /// Written, or nothing to write: stop.
+    case done
+    /// Another update landed since the read: read again at once.
+    case retryNow
+    /// The write merged to nothing (same-second ring timestamps): retry after this delay.
+    case retryAfter(millis: Int64)
+    /// `KVStore.casMaxAttempts` reached: stop and count a failure (`casGaveUp`).
+    case giveUp
+}
+
+extension KVCASOutcome {
+    /// The step after attempt number `attempt` (1-based) ended with this outcome.
+    public func nextStep(afterAttempt attempt: Int) -> KVCASStep {
+        switch self {
+        case .noChangeRequested, .changed:
+            return .done
+        case .versionMismatch:
+            return attempt < KVStore.casMaxAttempts ? .retryNow : .giveUp
+        case .noChangeDetected:
+            return attempt < KVStore.casMaxAttempts ? .retryAfter(millis: KVStore.casRetryDelayMillis) : .giveUp
+        }
+    }
+}
+
 extension KVStore {
     public static let casMaxAttempts = 10
     public static let casRetryDelayMillis: Int64 = 1000

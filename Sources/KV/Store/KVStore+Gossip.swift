@@ -53,16 +53,21 @@ extension KVStore {
     /// update time, framed (dskit `LocalState`; keys in sorted order here).
     public mutating func localState() -> [UInt8] {
         var output: [UInt8] = []
-        for key in entries.keys.sorted() {
-            guard let entry = entries[key], let codec = config.codecs.codec(id: entry.codecID),
-                  let value = codec.encode(entry.value) else { continue }
-            let pair = KeyValuePair(key: key, value: value, codec: entry.codecID,
-                                    deleted: entry.deleted, updateTimeMillis: entry.updateTimeMillis)
-            LocalStateFrame.append(pair, to: &output)
-        }
+        for pair in fullStatePairs() { LocalStateFrame.append(pair, to: &output) }
         counters.statePulls += 1
         counters.statePullsBytes += output.count
         return output
+    }
+
+    /// The pairs `localState` frames, sorted by key, without counting a pull: what every
+    /// replica holds, comparable across nodes (the encodings are deterministic).
+    public func fullStatePairs() -> [KeyValuePair] {
+        entries.keys.sorted().compactMap { key in
+            guard let entry = entries[key], let codec = config.codecs.codec(id: entry.codecID),
+                  let value = codec.encode(entry.value) else { return nil }
+            return KeyValuePair(key: key, value: value, codec: entry.codecID,
+                                deleted: entry.deleted, updateTimeMillis: entry.updateTimeMillis)
+        }
     }
 
     /// What a remote state merge did.

@@ -44,63 +44,71 @@ public struct KVStore: Sendable {
     public mutating func apply(key: String, incoming: any MergeableValue, codecID: String,
                                deleted: Bool, updateTimeMillis: Int64, casVersion: UInt = 0,
                                nowMillis: Int64) throws(KVError) -> KVApplyResult {
-        let current = entries[key]
-        if current == nil && deleted { return .unchanged }
-        if casVersion > 0 && (current?.version ?? 0) != casVersion { return .versionMismatch }
-
-        var result: any MergeableValue
+        // The entry leaves `entries` while it merges, so the merge mutates the only copy of
+        // the value (a stored ring would otherwise be copied on every update); every path
+        // below puts it back or replaces it.
+        var stored = entries.removeValue(forKey: key)
+        if stored == nil && deleted { return .unchanged }
+        if casVersion > 0 && (stored?.version ?? 0) != casVersion {
+            entries[key] = stored
+            return .versionMismatch
+        }
+        let isNew = stored == nil
+        let currentDeleted = stored?.deleted ?? false
+        var entry: KVEntry
         var change: (any MergeableValue)?
-        if var local = current?.value {
-            change = try local.mergeAny(incoming, localCAS: casVersion > 0, nowMillis: nowMillis)
-            result = local
+        if var existing = consume stored {
+            do {
+                change = try existing.value.mergeAny(incoming, localCAS: casVersion > 0, nowMillis: nowMillis)
+            } catch {
+                entries[key] = existing
+                throw error
+            }
+            entry = consume existing
         } else {
-            result = incoming
+            entry = KVEntry(value: incoming, version: 0, codecID: codecID, deleted: false, updateTimeMillis: 0)
             change = incoming
         }
+        // dskit merges in place: on the unchanged paths whatever the merge did stays, without
+        // a version bump (a new key stays absent).
+        func keepUnchanged(_ entries: inout [String: KVEntry], _ entry: consuming KVEntry) -> KVApplyResult {
+            if !isNew { entries[key] = entry }
+            return .unchanged
+        }
 
-        let currentDeleted = current?.deleted ?? false
         var newDeleted = currentDeleted
-        var newUpdate = current?.updateTimeMillis ?? 0
+        var newUpdate = entry.updateTimeMillis
         if deleted && updateTimeMillis != 0 && updateTimeMillis > newUpdate {
             newDeleted = true
             newUpdate = updateTimeMillis
         }
 
         if (change?.mergeContent.isEmpty ?? true) && newDeleted == currentDeleted {
-            // dskit merges in place: whatever the merge did stays, without a version bump.
-            keepWithoutBump(key, result)
-            return .unchanged
+            return keepUnchanged(&entries, entry)
         }
 
         if config.leftIngestersTimeoutMillis > 0 {
             let limit = nowMillis &- config.leftIngestersTimeoutMillis
-            let (total, removed) = result.removeTombstones(olderThanMillis: limit)
+            let (total, removed) = entry.value.removeTombstones(olderThanMillis: limit)
             counters.tombstones[key] = total
             counters.tombstonesRemoved[key, default: 0] += removed
             if var delta = change {
                 _ = delta.removeTombstones(olderThanMillis: limit)
                 change = delta
-                if delta.mergeContent.isEmpty {
-                    keepWithoutBump(key, result)
-                    return .unchanged
-                }
+                if delta.mergeContent.isEmpty { return keepUnchanged(&entries, entry) }
             }
         }
 
-        if change == nil && newDeleted != currentDeleted { change = result }
-        guard let delta = change else { return .unchanged }
+        if change == nil && newDeleted != currentDeleted { change = entry.value }
+        guard let delta = change else { return keepUnchanged(&entries, entry) }
 
-        let version = (current?.version ?? 0) + 1
-        entries[key] = KVEntry(value: result, version: version, codecID: codecID,
-                               deleted: newDeleted, updateTimeMillis: newUpdate)
-        return .changed(delta: delta, version: version, deleted: newDeleted, updateTimeMillis: newUpdate)
-    }
-
-    /// Stores a merged value of an existing key without bumping its version or flags.
-    private mutating func keepWithoutBump(_ key: String, _ value: any MergeableValue) {
-        guard var entry = entries[key] else { return }
-        entry.value = value
+        entry.version += 1
+        entry.codecID = codecID
+        entry.deleted = newDeleted
+        entry.updateTimeMillis = newUpdate
+        let version = entry.version
         entries[key] = entry
+        return .changed(delta: delta, version: version, deleted: newDeleted, updateTimeMillis: newUpdate)
     }
 
     /// Removes deleted keys whose last update is more than `obsolete_entries_timeout` old

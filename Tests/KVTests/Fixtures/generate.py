@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the KV test fixtures with Google's protobuf runtime from kv.proto and ring.proto.
+"""Writes the KV test fixtures with Google's protobuf runtime from kv.proto, ring.proto and
+propagation.proto.
 
 Reproducible: the same inputs give the same bytes (maps are serialised deterministically,
 in ascending key order, as dskit's gogoproto code writes them). Needs the PyPI packages `protobuf` and `grpcio-tools` (for protoc):
@@ -27,15 +28,15 @@ def load_modules():
     from grpc_tools import protoc
 
     out = tempfile.mkdtemp(prefix="kv-fixtures-")
-    for proto in ("kv.proto", "ring.proto"):
+    for proto in ("kv.proto", "ring.proto", "propagation.proto"):
         rc = protoc.main(["protoc", f"-I{HERE}", f"--python_out={out}", os.path.join(HERE, proto)])
         if rc != 0:
             sys.exit(f"protoc failed on {proto}")
     sys.path.insert(0, out)
-    return importlib.import_module("kv_pb2"), importlib.import_module("ring_pb2")
+    return importlib.import_module("kv_pb2"), importlib.import_module("ring_pb2"), importlib.import_module("propagation_pb2")
 
 
-def fixtures(kv, ring):
+def fixtures(kv, ring, propagation):
     """name -> protobuf message. Keep in step with KVFixtureTests.swift."""
     result = {}
 
@@ -73,6 +74,12 @@ def fixtures(kv, ring):
     known = ring.Desc()
     known.ingesters["x"].CopyFrom(ring.InstanceDesc(addr="x:1", timestamp=42, state=ring.ACTIVE, tokens=[9, 3], zone="z"))
     result["ring_future_fields_known"] = known
+
+    tracker = propagation.PropagationDelayTrackerDesc()
+    tracker.beacons[7].CopyFrom(propagation.BeaconDesc(published_at=1767225600123, published_by="node-a"))
+    tracker.beacons[2**64 - 1].CopyFrom(propagation.BeaconDesc(published_at=1767225000000, deleted_at=1767225600999))
+    tracker.beacons[0].CopyFrom(propagation.BeaconDesc())
+    result["tracker_beacons"] = tracker
     return result
 
 
@@ -86,8 +93,8 @@ def local_state(kv, messages):
 
 
 def main():
-    kv, ring = load_modules()
-    messages = fixtures(kv, ring)
+    kv, ring, propagation = load_modules()
+    messages = fixtures(kv, ring, propagation)
     encoded = {name: msg.SerializeToString(deterministic=True) for name, msg in messages.items()}
     encoded["local_state"] = local_state(kv, messages)
 

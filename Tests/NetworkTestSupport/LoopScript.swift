@@ -5,29 +5,29 @@ import EventLoop
 /// the last step or at the deadline. Facts are rechecked whenever a node
 /// reports something (`poke()`) and every 10 ms (timers and queues change
 /// without events).
-final class LoopScript {
+public final class LoopScript {
     struct Step {
         var fact: String
         var holds: () -> Bool
         var then: () -> Void
     }
 
-    let loop: EventLoop
+    public let loop: EventLoop
     private var steps: [Step] = []
     private var next = 0
     private var poll: TimerID?
     /// The fact still awaited when the deadline passed; nil after a full run.
-    private(set) var timedOutWaitingFor: String?
+    public private(set) var timedOutWaitingFor: String?
 
-    init() throws { loop = try EventLoop() }
+    public init() throws { loop = try EventLoop() }
 
     /// Waits until `holds`, then runs `then`.
-    func step(_ fact: String, until holds: @escaping () -> Bool, then: @escaping () -> Void = {}) {
+    public func step(_ fact: String, until holds: @escaping () -> Bool, then: @escaping () -> Void = {}) {
         steps.append(Step(fact: fact, holds: holds, then: then))
     }
 
     /// Runs `setup` on the loop, then the steps; true when every step's fact held before `deadline`.
-    func run(within deadline: Duration, setup: @escaping () -> Void) throws -> Bool {
+    public func run(within deadline: Duration, setup: @escaping () -> Void) throws -> Bool {
         loop.execute { [self] _ in
             setup()
             poke()
@@ -42,7 +42,7 @@ final class LoopScript {
     }
 
     /// Checks the current fact (and the following ones) now.
-    func poke() {
+    public func poke() {
         while next < steps.count, steps[next].holds() {
             let step = steps[next]
             next += 1
