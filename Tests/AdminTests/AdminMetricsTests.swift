@@ -1,6 +1,7 @@
 import EventLoop
 import HTTP
 import KV
+import NetworkTestSupport
 import Node
 import Testing
 import Transport

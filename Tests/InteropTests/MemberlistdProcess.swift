@@ -226,6 +226,11 @@ final class MemberlistdProcess: Sendable {
 
     // MARK: stopping
 
+    /// Sends `signal` without waiting, to watch what the others see meanwhile.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
     /// Sends `signal` and waits for the exit status.
     func stop(_ signal: Int32, timeout: Duration = .seconds(15)) async -> Int32? {
         if let status = exitStatus.withLock({ $0 }) { return status }

@@ -1,17 +1,17 @@
 /// A small parser of the Prometheus text format 0.0.4 for the tests: every
 /// sample line as name, labels and value; HELP/TYPE lines by family.
-struct PrometheusTextParser {
-    struct Sample: Equatable {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+public struct PrometheusTextParser: Sendable {
+    public struct Sample: Equatable, Sendable {
+        public var name: String
+        public var labels: [String: String]
+        public var value: Double
     }
 
-    var samples: [Sample] = []
-    var types: [String: String] = [:]
-    var helps: [String: String] = [:]
+    public var samples: [Sample] = []
+    public var types: [String: String] = [:]
+    public var helps: [String: String] = [:]
 
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             if line.hasPrefix("# TYPE ") {
                 let parts = line.dropFirst(7).split(separator: " ", maxSplits: 1)
@@ -27,11 +27,11 @@ struct PrometheusTextParser {
         }
     }
 
-    func values(_ name: String, _ labels: [String: String] = [:]) -> [Double] {
+    public func values(_ name: String, _ labels: [String: String] = [:]) -> [Double] {
         samples.filter { sample in sample.name == name && labels.allSatisfy { key, value in sample.labels[key] == value } }.map(\.value)
     }
 
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         let found = values(name, labels)
         return found.count == 1 ? found[0] : nil
     }
@@ -71,5 +71,5 @@ struct PrometheusTextParser {
         return Sample(name: name, labels: labels, value: value)
     }
 
-    struct ParseError: Error { let line: String }
+    public struct ParseError: Error { public let line: String }
 }
