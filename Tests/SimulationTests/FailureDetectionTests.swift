@@ -41,17 +41,23 @@ import Wire
         print("crash of 1 in 20: first dead after \(delays.min() ?? 0)s, last \(last)s, bound \(bound.upperBound)s \(seed)")
     }
 
+    /// `count` converged nodes whose links then lose `loss` of every datagram and TCP segment.
+    private func lossyCluster(_ count: Int, loss: Double) throws -> (MembershipCluster, [NodeID]) {
+        let cluster = MembershipCluster(seed: seed.value)
+        let nodes = try cluster.addNodes(count, spacing: .milliseconds(20))
+        #expect(cluster.runUntilConverged(nodes, within: .seconds(30)), "no convergence \(seed)")
+        try cluster.simulator.inject(.setConditions(LinkConditions(loss: loss, latency: .microseconds(500),
+                                                                   jitter: .milliseconds(1))))
+        return (cluster, nodes)
+    }
+
     /// Fifty nodes at 10% loss: memberlist's own rules let a refutation miss one node
     /// now and then (8 copies of it, then nothing until the next push/pull, which at 50
     /// nodes is 60 s away, past the 41 s suspicion maximum): about 1.75 false deaths an
     /// hour in the simulator (8 seeds × 30 min; docs/limits.md). What users need is that
     /// they stay that rare and heal: the accused hears of its death and refutes.
     @Test func fiftyNodesUnderTenPercentLossForTenMinutesRarelyDeclareAnyoneDeadAndHeal() throws {
-        let cluster = MembershipCluster(seed: seed.value)
-        let nodes = try cluster.addNodes(50, spacing: .milliseconds(20))
-        #expect(cluster.runUntilConverged(nodes, within: .seconds(30)), "no convergence \(seed)")
-        try cluster.simulator.inject(.setConditions(LinkConditions(loss: 0.1, latency: .microseconds(500),
-                                                                   jitter: .milliseconds(1))))
+        let (cluster, nodes) = try lossyCluster(50, loss: 0.1)
         let before = cluster.simulator.counters
         cluster.simulator.run(for: .seconds(600))
         let after = cluster.simulator.counters
@@ -74,11 +80,7 @@ import Wire
     /// nodes, 10% of every datagram and TCP segment lost (streams arrive late, after
     /// TCP's retransmission timeouts), for an hour.
     @Test func tenNodesUnderTenPercentLossForAnHourDeclareNoOneDead() throws {
-        let cluster = MembershipCluster(seed: seed.value)
-        let nodes = try cluster.addNodes(10, spacing: .milliseconds(20))
-        #expect(cluster.runUntilConverged(nodes, within: .seconds(30)), "no convergence \(seed)")
-        try cluster.simulator.inject(.setConditions(LinkConditions(loss: 0.1, latency: .microseconds(500),
-                                                                   jitter: .milliseconds(1))))
+        let (cluster, nodes) = try lossyCluster(10, loss: 0.1)
         cluster.simulator.run(for: .seconds(3600))
         // Loss made suspicions (stream pings were late, not just datagrams lost) ...
         #expect(cluster.suspicionCount > 100, "\(cluster.suspicionCount) suspicions \(seed)")
