@@ -515,14 +515,15 @@ static int cshims_alpn_offers(const unsigned char *ext, size_t length, const csh
     return 0;
 }
 
-/// Server: tickets for this connection only when the client offers one of our ALPN
-/// protocols (or the context has none). Runs before OpenSSL looks at a presented ticket.
+/// Server: tickets for this connection only when the context has ticket keys and the
+/// client offers one of our ALPN protocols (or the context has none). Runs before
+/// OpenSSL looks at a presented ticket, so a client without them cannot resume either.
 static int cshims_client_hello_callback(SSL *ssl, int *alert, void *arg) {
     (void)alert; (void)arg;
-    const cshims_alpn_list *ours = cshims_alpn_index < 0 ? NULL
-        : SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), cshims_alpn_index);
-    int tickets = 1;
-    if (ours != NULL) {
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    const cshims_alpn_list *ours = cshims_alpn_index < 0 ? NULL : SSL_CTX_get_ex_data(ctx, cshims_alpn_index);
+    int tickets = SSL_CTX_get_ex_data(ctx, cshims_keys_index) != NULL;
+    if (tickets && ours != NULL) {
         const unsigned char *ext = NULL;
         size_t length = 0;
         tickets = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &ext, &length)
@@ -559,12 +560,13 @@ int cshims_ssl_ctx_set_resumption(SSL_CTX *ctx, cshims_ticket_keys *keys, long l
     pthread_once(&cshims_resumption_once, cshims_resumption_make_indexes);
     pthread_once(&cshims_alpn_once, cshims_alpn_make_index);
     if (cshims_keys_index < 0 || cshims_session_index < 0) return 0;
+    // Decides per server connection whether tickets are issued (and accepted).
+    SSL_CTX_set_client_hello_cb(ctx, cshims_client_hello_callback, NULL);
     if (keys != NULL) {
         if (SSL_CTX_set_ex_data(ctx, cshims_keys_index, keys) != 1) return 0;
         __atomic_add_fetch(&keys->references, 1, __ATOMIC_ACQ_REL);
         if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, cshims_ticket_key_callback) != 1) return 0;
         SSL_CTX_set_timeout(ctx, lifetime_seconds > 0 ? lifetime_seconds : 1);
-        SSL_CTX_set_client_hello_cb(ctx, cshims_client_hello_callback, NULL);
         // Required to resume when client certificates are verified (TLS 1.2 fails the
         // handshake without one); tickets are bound to it.
         static const unsigned char sid_context[] = "memberlistd";
@@ -616,4 +618,81 @@ int cshims_tls_version(int minor) {
 
 int cshims_set_mmap_threshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
+}
+
+// MARK: OpenSSL small-block recycling
+
+enum { CSHIMS_SMALL_BLOCK = 64, CSHIMS_SMALL_BLOCKS_KEPT = 256 };
+
+/// In front of every block: 16 bytes, so the payload keeps malloc's alignment.
+typedef struct {
+    size_t size;
+    size_t small;
+} cshims_block;
+
+/// The calling thread's free small blocks, linked through their payloads.
+static __thread cshims_block *cshims_free_blocks = NULL;
+static __thread int cshims_free_block_count = 0;
+
+static void *cshims_openssl_malloc(size_t size, const char *file, int line) {
+    (void)file; (void)line;
+    cshims_block *block;
+    if (size <= CSHIMS_SMALL_BLOCK) {
+        block = cshims_free_blocks;
+        if (block != NULL) {
+            cshims_free_blocks = *(cshims_block **)(block + 1);
+            cshims_free_block_count--;
+        } else {
+            block = malloc(sizeof *block + CSHIMS_SMALL_BLOCK);
+            if (block == NULL) return NULL;
+        }
+        block->small = 1;
+    } else {
+        block = malloc(sizeof *block + size);
+        if (block == NULL) return NULL;
+        block->small = 0;
+    }
+    block->size = size;
+    return block + 1;
+}
+
+static void cshims_openssl_free(void *pointer, const char *file, int line) {
+    (void)file; (void)line;
+    if (pointer == NULL) return;
+    cshims_block *block = (cshims_block *)pointer - 1;
+    if (block->small && cshims_free_block_count < CSHIMS_SMALL_BLOCKS_KEPT) {
+        *(cshims_block **)pointer = cshims_free_blocks;
+        cshims_free_blocks = block;
+        cshims_free_block_count++;
+        return;
+    }
+    free(block);
+}
+
+static void *cshims_openssl_realloc(void *pointer, size_t size, const char *file, int line) {
+    if (pointer == NULL) return cshims_openssl_malloc(size, file, line);
+    if (size == 0) {
+        cshims_openssl_free(pointer, file, line);
+        return NULL;
+    }
+    cshims_block *block = (cshims_block *)pointer - 1;
+    if (block->small) {
+        if (size <= CSHIMS_SMALL_BLOCK) {
+            block->size = size;
+            return pointer;
+        }
+        void *larger = cshims_openssl_malloc(size, file, line);
+        if (larger == NULL) return NULL;
+        memcpy(larger, pointer, block->size);
+        cshims_openssl_free(pointer, file, line);
+        return larger;
+    }
+    cshims_block *moved = realloc(block, sizeof *moved + size);
+    if (moved == NULL) return NULL;
+    moved->size = size;
+    return moved + 1;
+}
+
+int cshims_openssl_recycle_small_blocks(void) {
+    return CRYPTO_set_mem_functions(cshims_openssl_malloc, cshims_openssl_realloc, cshims_openssl_free);
 }

@@ -8,6 +8,7 @@ import Node
 /// on SIGTERM/SIGINT, reloading its TLS files on SIGHUP.
 func runDaemon() -> Int32 {
     ProcessMemory.unmapLargeBuffers()
+    ProcessMemory.recycleOpenSSLSmallBlocks()
     let loaded: LoadedConfig
     do {
         loaded = try NodeConfig.load(Array(CommandLine.arguments.dropFirst()),

@@ -147,6 +147,17 @@ import Testing
         #expect(seen == [.full, .full])
     }
 
+    /// A server without a ticket lifetime issues no ticket, also in TLS 1.2 where OpenSSL
+    /// would otherwise issue one under its own keys to any client asking (the transport
+    /// with persistent connections off: a client cache, no tickets).
+    @Test(arguments: [false, true])
+    func serverWithoutTicketLifetimeIssuesNone(tls12: Bool) async throws {
+        var server = try Self.resuming(tls12: tls12)
+        server.sessionTicketLifetime = .zero
+        let seen = try await connections(2, server: server, client: try Self.resuming(tls12: tls12))
+        #expect(seen == [.full, .full])
+    }
+
     /// Without a cache the client neither offers nor keeps sessions.
     @Test func clientWithoutCacheNeverResumes() async throws {
         var client = try Self.resuming()

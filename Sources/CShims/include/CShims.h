@@ -198,4 +198,14 @@ int cshims_tls_version(int minor);
 /// returned to the kernel when freed. Returns 1 on success.
 int cshims_set_mmap_threshold(int bytes);
 
+/// Routes OpenSSL's heap allocations (CRYPTO_set_mem_functions) through a per-thread
+/// recycler of small blocks: a request of up to 64 bytes takes a block from the calling
+/// thread's free list (at most 256 blocks are kept per thread), larger ones go to glibc
+/// unchanged. Each block carries a 16-byte header (size, class). OpenSSL 3.0's record layer
+/// makes WPACKET bookkeeping allocations of 40 bytes for every record it writes or reads
+/// (crypto/packet.c), so without this a packet on an established TLS connection costs
+/// 2 to 4 mallocs (issue 14). Must run before OpenSSL's first allocation; returns 1 when
+/// installed, 0 when too late (OpenSSL then keeps using glibc directly).
+int cshims_openssl_recycle_small_blocks(void);
+
 #endif

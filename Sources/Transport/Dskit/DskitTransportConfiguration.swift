@@ -42,7 +42,11 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     public var maxInboundPacketConnections: Int
     /// Client side: a persistent connection unused this long is closed. The
     /// server waits twice as long, so it is the client that ends an idle
-    /// connection and a packet never races the server's close.
+    /// connection and a packet never races the server's close. Two minutes: an idle
+    /// node probes one random peer every 5 s (dskit's TCP probe interval), so in a
+    /// 10-node cluster a pair exchanges a packet about every 45 s; with 30 s most
+    /// connections closed between two probes and each probe paid a (resumed)
+    /// handshake per direction (docs/benchmarks.md, "TLS idle cost").
     public var persistentIdleTimeout: Duration
     /// Client side: persistent connections open at once (one per destination);
     /// beyond, packets to further peers use a connection each, as dskit does.
@@ -65,7 +69,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
         maxInboundPacketConnections: Int = 64,
-        persistentIdleTimeout: Duration = .seconds(30),
+        persistentIdleTimeout: Duration = .seconds(120),
         maxPersistentOutbound: Int = 64, maxPersistentInbound: Int = 128,
         tlsSessionTicketLifetime: Duration = .seconds(3600)
     ) {
