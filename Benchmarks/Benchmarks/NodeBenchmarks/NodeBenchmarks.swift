@@ -179,6 +179,7 @@ func dskitTLSRoundTripBenchmark(_ name: String, tls12Only: Bool) {
 func transportRoundTripBenchmark(_ name: String, tls: Bool) {
     var configuration = thousandOperations
     configuration.maxIterations = tls ? 1_000 : 5
+    configuration.maxDuration = .seconds(5)
     // With the counting functions, "Node OpenSSL mallocs" is OpenSSL's share on both loops
     // (node and client transport); with the daemon's recycler there is nothing to split.
     let split = OpenSSLThreadAllocations.installed
