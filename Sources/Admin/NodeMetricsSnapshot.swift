@@ -35,10 +35,20 @@ public struct NodeMetricsSnapshot: Sendable {
 
     /// Ours: what persistent connections and resumption save on dskit's TLS transport (issue 14).
     private func writeTLS(into writer: inout PrometheusTextWriter) {
-        writer.counter("memberlistd_tls_handshakes_total", help: "TLS handshakes completed, as client and as server",
-                       transport.tlsHandshakes)
-        writer.counter("memberlistd_tls_resumed_handshakes_total", help: "TLS handshakes that resumed a session",
-                       transport.tlsResumedHandshakes)
+        writer.family("memberlistd_tls_handshakes_total", .counter,
+                      help: "TLS handshakes completed, by role and whether a session was resumed (full = certificates exchanged)")
+        writer.sample("memberlistd_tls_handshakes_total", "role", "client", "session", "full",
+                      Int64(transport.tlsClientHandshakes - transport.tlsClientHandshakesResumed))
+        writer.sample("memberlistd_tls_handshakes_total", "role", "client", "session", "resumed",
+                      Int64(transport.tlsClientHandshakesResumed))
+        writer.sample("memberlistd_tls_handshakes_total", "role", "server", "session", "full",
+                      Int64(transport.tlsServerHandshakes - transport.tlsServerHandshakesResumed))
+        writer.sample("memberlistd_tls_handshakes_total", "role", "server", "session", "resumed",
+                      Int64(transport.tlsServerHandshakesResumed))
+        writer.family("memberlistd_tls_reloads_total", .counter,
+                      help: "TLS certificate, key and CA reloads (SIGHUP or changed files); failure = refused, the previous files stay in use")
+        writer.sample("memberlistd_tls_reloads_total", "result", "success", Int64(transport.tlsReloads))
+        writer.sample("memberlistd_tls_reloads_total", "result", "failure", Int64(transport.tlsReloadFailures))
         writer.counter("memberlistd_packets_sent_reused_total",
                        help: "Packets written on an open persistent connection to a memberlistd node",
                        transport.packetsSentReused)

@@ -6,6 +6,10 @@
 #include <malloc.h>
 #include <sys/syscall.h>
 #include <openssl/x509v3.h>
+#include <openssl/rand.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 int cshims_errno(void) { return errno; }
 
@@ -329,12 +333,6 @@ void cshims_ssl_ctx_set_nonblocking_modes(SSL_CTX *ctx) {
                               | SSL_MODE_RELEASE_BUFFERS);
 }
 
-int cshims_ssl_ctx_disable_resumption(SSL_CTX *ctx) {
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    return SSL_CTX_set_num_tickets(ctx, 0);
-}
-
 /// The server's ALPN list lives in the context's ex_data, freed with the context,
 /// so a handshake on an SSL that outlives a reload still finds it.
 typedef struct {
@@ -389,6 +387,211 @@ int cshims_ssl_alpn_selected_is(const SSL *ssl, const unsigned char *name, unsig
     return selected != NULL && selectedLength == length && memcmp(selected, name, length) == 0;
 }
 
+// MARK: session resumption
+
+typedef struct {
+    unsigned char name[16];
+    unsigned char aes[32];
+    unsigned char hmac[32];
+} cshims_ticket_key;
+
+struct cshims_ticket_keys {
+    int references;
+    int has_previous;
+    cshims_ticket_key current;
+    cshims_ticket_key previous;
+};
+
+static int cshims_keys_index = -1;
+static int cshims_session_index = -1;
+static pthread_once_t cshims_resumption_once = PTHREAD_ONCE_INIT;
+
+static int cshims_ticket_key_fill(cshims_ticket_key *key) {
+    return RAND_bytes(key->name, sizeof key->name) == 1 && RAND_bytes(key->aes, sizeof key->aes) == 1
+        && RAND_bytes(key->hmac, sizeof key->hmac) == 1;
+}
+
+cshims_ticket_keys *cshims_ticket_keys_create(void) {
+    cshims_ticket_keys *keys = OPENSSL_zalloc(sizeof *keys);
+    if (keys == NULL) return NULL;
+    keys->references = 1;
+    if (!cshims_ticket_key_fill(&keys->current)) {
+        OPENSSL_clear_free(keys, sizeof *keys);
+        return NULL;
+    }
+    return keys;
+}
+
+void cshims_ticket_keys_release(cshims_ticket_keys *keys) {
+    if (keys == NULL) return;
+    if (__atomic_sub_fetch(&keys->references, 1, __ATOMIC_ACQ_REL) == 0) OPENSSL_clear_free(keys, sizeof *keys);
+}
+
+int cshims_ticket_keys_rotate(cshims_ticket_keys *keys) {
+    cshims_ticket_key next;
+    if (!cshims_ticket_key_fill(&next)) return 0;
+    keys->previous = keys->current;
+    keys->current = next;
+    keys->has_previous = 1;
+    OPENSSL_cleanse(&next, sizeof next);
+    return 1;
+}
+
+int cshims_ticket_keys_reset(cshims_ticket_keys *keys) {
+    cshims_ticket_key next;
+    if (!cshims_ticket_key_fill(&next)) return 0;
+    keys->current = next;
+    OPENSSL_cleanse(&keys->previous, sizeof keys->previous);
+    keys->has_previous = 0;
+    OPENSSL_cleanse(&next, sizeof next);
+    return 1;
+}
+
+static void cshims_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    cshims_ticket_keys_release(ptr);
+}
+
+static void cshims_session_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    if (ptr != NULL) SSL_SESSION_free(ptr);
+}
+
+static void cshims_resumption_make_indexes(void) {
+    cshims_keys_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, cshims_keys_free);
+    cshims_session_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, cshims_session_free);
+}
+
+/// RFC 5077 / OpenSSL's ticket callback: AES-256-CBC + HMAC-SHA256 under our keys.
+/// Returns 1 (key found), 2 (previous key: decrypt and renew), 0 (unknown key: full
+/// handshake), -1 (error).
+static int cshims_ticket_key_callback(SSL *ssl, unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *cipher,
+                                      EVP_MAC_CTX *mac, int encrypt) {
+    const cshims_ticket_keys *keys = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), cshims_keys_index);
+    if (keys == NULL) return encrypt ? -1 : 0;
+    const cshims_ticket_key *key;
+    int found = 1;
+    if (encrypt) {
+        key = &keys->current;
+        memcpy(name, key->name, sizeof key->name);
+        if (RAND_bytes(iv, 16) != 1) return -1;  // AES-CBC's IV; OpenSSL's buffer holds EVP_MAX_IV_LENGTH
+        if (EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, key->aes, iv) != 1) return -1;
+    } else {
+        if (memcmp(name, keys->current.name, sizeof keys->current.name) == 0) {
+            key = &keys->current;
+        } else if (keys->has_previous && memcmp(name, keys->previous.name, sizeof keys->previous.name) == 0) {
+            key = &keys->previous;
+            found = 2;
+        } else {
+            return 0;
+        }
+        if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, key->aes, iv) != 1) return -1;
+    }
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)key->hmac, sizeof key->hmac);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[2] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
+    return found;
+}
+
+/// True when the raw ALPN extension `ext` (RFC 7301: 2-byte list length, then 1-byte
+/// length-prefixed names) offers a name in `ours`.
+static int cshims_alpn_offers(const unsigned char *ext, size_t length, const cshims_alpn_list *ours) {
+    if (length < 2) return 0;
+    size_t list = ((size_t)ext[0] << 8) | ext[1];
+    if (list + 2 > length) return 0;
+    const unsigned char *offered = ext + 2;
+    for (size_t i = 0; i < list;) {
+        size_t n = offered[i];
+        if (n == 0 || i + 1 + n > list) return 0;
+        for (unsigned j = 0; j < ours->length;) {
+            unsigned m = ours->wire[j];
+            if (m == n && memcmp(ours->wire + j + 1, offered + i + 1, n) == 0) return 1;
+            j += 1 + m;
+        }
+        i += 1 + n;
+    }
+    return 0;
+}
+
+/// Server: tickets for this connection only when the context has ticket keys and the
+/// client offers one of our ALPN protocols (or the context has none). Runs before
+/// OpenSSL looks at a presented ticket, so a client without them cannot resume either.
+static int cshims_client_hello_callback(SSL *ssl, int *alert, void *arg) {
+    (void)alert; (void)arg;
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    const cshims_alpn_list *ours = cshims_alpn_index < 0 ? NULL : SSL_CTX_get_ex_data(ctx, cshims_alpn_index);
+    int tickets = SSL_CTX_get_ex_data(ctx, cshims_keys_index) != NULL;
+    if (tickets && ours != NULL) {
+        const unsigned char *ext = NULL;
+        size_t length = 0;
+        tickets = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &ext, &length)
+            && cshims_alpn_offers(ext, length, ours);
+    }
+    if (tickets) {
+        SSL_clear_options(ssl, SSL_OP_NO_TICKET);
+        SSL_set_num_tickets(ssl, 1);
+    } else {
+        SSL_set_options(ssl, SSL_OP_NO_TICKET);
+        SSL_set_num_tickets(ssl, 0);
+    }
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+/// Client: keeps a copy of the newest resumable session on the SSL. A copy, because
+/// OpenSSL marks the SSL's own session not resumable when the SSL is freed without a
+/// close_notify sent (SSL_free -> ssl_clear_bad_session), which is how most packet
+/// connections end; a TLS 1.3 ticket stays valid however its connection ended.
+static int cshims_new_session_callback(SSL *ssl, SSL_SESSION *session) {
+    if (SSL_is_server(ssl) || !SSL_SESSION_is_resumable(session)) return 0;
+    SSL_SESSION *copy = SSL_SESSION_dup(session);
+    if (copy == NULL) return 0;
+    SSL_SESSION *older = SSL_get_ex_data(ssl, cshims_session_index);
+    if (SSL_set_ex_data(ssl, cshims_session_index, copy) != 1) {
+        SSL_SESSION_free(copy);
+        return 0;
+    }
+    if (older != NULL) SSL_SESSION_free(older);
+    return 0;  // OpenSSL keeps its reference to `session`
+}
+
+int cshims_ssl_ctx_set_resumption(SSL_CTX *ctx, cshims_ticket_keys *keys, long lifetime_seconds, int client_sessions) {
+    pthread_once(&cshims_resumption_once, cshims_resumption_make_indexes);
+    pthread_once(&cshims_alpn_once, cshims_alpn_make_index);
+    if (cshims_keys_index < 0 || cshims_session_index < 0) return 0;
+    // Decides per server connection whether tickets are issued (and accepted).
+    SSL_CTX_set_client_hello_cb(ctx, cshims_client_hello_callback, NULL);
+    if (keys != NULL) {
+        if (SSL_CTX_set_ex_data(ctx, cshims_keys_index, keys) != 1) return 0;
+        __atomic_add_fetch(&keys->references, 1, __ATOMIC_ACQ_REL);
+        if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, cshims_ticket_key_callback) != 1) return 0;
+        SSL_CTX_set_timeout(ctx, lifetime_seconds > 0 ? lifetime_seconds : 1);
+        // Required to resume when client certificates are verified (TLS 1.2 fails the
+        // handshake without one); tickets are bound to it.
+        static const unsigned char sid_context[] = "memberlistd";
+        if (SSL_CTX_set_session_id_context(ctx, sid_context, sizeof sid_context - 1) != 1) return 0;
+        if (SSL_CTX_set_num_tickets(ctx, 1) != 1) return 0;
+    } else {
+        if (SSL_CTX_set_num_tickets(ctx, 0) != 1) return 0;
+    }
+    if (keys == NULL && !client_sessions) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (client_sessions) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+        SSL_CTX_sess_set_new_cb(ctx, cshims_new_session_callback);
+    } else {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
+    return 1;
+}
+
+SSL_SESSION *cshims_ssl_take_new_session(SSL *ssl) {
+    if (cshims_session_index < 0) return NULL;
+    SSL_SESSION *session = SSL_get_ex_data(ssl, cshims_session_index);
+    if (session != NULL) SSL_set_ex_data(ssl, cshims_session_index, NULL);
+    return session;
+}
+
 int cshims_ssl_set_sni(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }
@@ -415,4 +618,81 @@ int cshims_tls_version(int minor) {
 
 int cshims_set_mmap_threshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
+}
+
+// MARK: OpenSSL small-block recycling
+
+enum { CSHIMS_SMALL_BLOCK = 64, CSHIMS_SMALL_BLOCKS_KEPT = 256 };
+
+/// In front of every block: 16 bytes, so the payload keeps malloc's alignment.
+typedef struct {
+    size_t size;
+    size_t small;
+} cshims_block;
+
+/// The calling thread's free small blocks, linked through their payloads.
+static __thread cshims_block *cshims_free_blocks = NULL;
+static __thread int cshims_free_block_count = 0;
+
+static void *cshims_openssl_malloc(size_t size, const char *file, int line) {
+    (void)file; (void)line;
+    cshims_block *block;
+    if (size <= CSHIMS_SMALL_BLOCK) {
+        block = cshims_free_blocks;
+        if (block != NULL) {
+            cshims_free_blocks = *(cshims_block **)(block + 1);
+            cshims_free_block_count--;
+        } else {
+            block = malloc(sizeof *block + CSHIMS_SMALL_BLOCK);
+            if (block == NULL) return NULL;
+        }
+        block->small = 1;
+    } else {
+        block = malloc(sizeof *block + size);
+        if (block == NULL) return NULL;
+        block->small = 0;
+    }
+    block->size = size;
+    return block + 1;
+}
+
+static void cshims_openssl_free(void *pointer, const char *file, int line) {
+    (void)file; (void)line;
+    if (pointer == NULL) return;
+    cshims_block *block = (cshims_block *)pointer - 1;
+    if (block->small && cshims_free_block_count < CSHIMS_SMALL_BLOCKS_KEPT) {
+        *(cshims_block **)pointer = cshims_free_blocks;
+        cshims_free_blocks = block;
+        cshims_free_block_count++;
+        return;
+    }
+    free(block);
+}
+
+static void *cshims_openssl_realloc(void *pointer, size_t size, const char *file, int line) {
+    if (pointer == NULL) return cshims_openssl_malloc(size, file, line);
+    if (size == 0) {
+        cshims_openssl_free(pointer, file, line);
+        return NULL;
+    }
+    cshims_block *block = (cshims_block *)pointer - 1;
+    if (block->small) {
+        if (size <= CSHIMS_SMALL_BLOCK) {
+            block->size = size;
+            return pointer;
+        }
+        void *larger = cshims_openssl_malloc(size, file, line);
+        if (larger == NULL) return NULL;
+        memcpy(larger, pointer, block->size);
+        cshims_openssl_free(pointer, file, line);
+        return larger;
+    }
+    cshims_block *moved = realloc(block, sizeof *moved + size);
+    if (moved == NULL) return NULL;
+    moved->size = size;
+    return moved + 1;
+}
+
+int cshims_openssl_recycle_small_blocks(void) {
+    return CRYPTO_set_mem_functions(cshims_openssl_malloc, cshims_openssl_realloc, cshims_openssl_free);
 }

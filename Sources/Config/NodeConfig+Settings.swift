@@ -253,6 +253,9 @@ extension NodeConfig {
         tls.cipherSuites = settings.list("memberlist.tls-cipher-suites")
         tls.minVersion = settings.string("memberlist.tls-min-version")
         tls.requireClientCertificate = settings.bool("memberlist.tls-require-client-cert")
+        tls.persistentConnections = settings.bool("memberlist.tls-persistent-connections")
+        tls.sessionCacheSize = settings.int("memberlist.tls-session-cache-size")
+        tls.reloadInterval = settings.duration("memberlist.tls-reload-interval")
         if tls.certificatePath.isEmpty != tls.keyPath.isEmpty {
             let missing = tls.certificatePath.isEmpty ? "memberlist.tls-cert-path" : "memberlist.tls-key-path"
             throw .inconsistent(flag: missing, reason: "certificate and key must be given together")

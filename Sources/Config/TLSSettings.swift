@@ -19,10 +19,20 @@ public struct TLSSettings: Hashable, Sendable {
     public var minVersion = ""
     /// Servers request and verify a client certificate against `caPath`.
     public var requireClientCertificate = false
+    /// Ours (issue 14): offer and accept persistent packet connections between
+    /// memberlistd nodes (negotiated by ALPN, so Go peers never get them).
+    public var persistentConnections = true
+    /// Ours: peers whose newest TLS session the client keeps to resume the next
+    /// handshake with; 0 = never resume.
+    public var sessionCacheSize = 256
+    /// Ours: how often the certificate, key and CA files are checked for changes (a
+    /// change is applied once unchanged for one more check); zero = only on SIGHUP.
+    public var reloadInterval: Duration = .seconds(10)
 
     public init(enabled: Bool = false, certificatePath: String = "", keyPath: String = "", caPath: String = "",
                 serverName: String = "", insecureSkipVerify: Bool = false, cipherSuites: [String] = [],
-                minVersion: String = "", requireClientCertificate: Bool = false) {
+                minVersion: String = "", requireClientCertificate: Bool = false, persistentConnections: Bool = true,
+                sessionCacheSize: Int = 256, reloadInterval: Duration = .seconds(10)) {
         self.enabled = enabled
         self.certificatePath = certificatePath
         self.keyPath = keyPath
@@ -32,6 +42,9 @@ public struct TLSSettings: Hashable, Sendable {
         self.cipherSuites = cipherSuites
         self.minVersion = minVersion
         self.requireClientCertificate = requireClientCertificate
+        self.persistentConnections = persistentConnections
+        self.sessionCacheSize = sessionCacheSize
+        self.reloadInterval = reloadInterval
     }
 
     /// The Go names `-memberlist.tls-min-version` accepts.

@@ -14,4 +14,15 @@ public enum ProcessMemory {
     public static func unmapLargeBuffers() -> Bool {
         cshims_set_mmap_threshold(Int32(mmapThreshold)) == 1
     }
+
+    /// Makes OpenSSL reuse its small blocks instead of calling malloc for each
+    /// (`cshims_openssl_recycle_small_blocks`): OpenSSL 3.0 allocates and frees 40-byte
+    /// bookkeeping for every TLS record it writes or reads, so without this every packet
+    /// on an established TLS connection allocates (issue 14; docs/benchmarks.md). Call
+    /// before anything uses OpenSSL.
+    /// - Returns: false when OpenSSL had already allocated (it then stays on glibc).
+    @discardableResult
+    public static func recycleOpenSSLSmallBlocks() -> Bool {
+        cshims_openssl_recycle_small_blocks() == 1
+    }
 }

@@ -9,7 +9,9 @@ extension EventLoop {
     /// with a ready connection or the reason it failed.
     ///
     /// TLS peer identity: `serverName` (or the context's) is checked against
-    /// the certificate; without one the peer's IP must be among its IP SANs.
+    /// the certificate; without one the peer's IP must be among its IP SANs. With
+    /// the context's session cache on, a session kept for `remote` and that name is
+    /// offered for resumption, and the server's new ones are kept.
     public func connectTCP(
         to remote: SocketAddress,
         timeout: Duration,
@@ -28,7 +30,7 @@ extension EventLoop {
         if let tls {
             do {
                 session = try TLSSession(
-                    context: tls, fd: fd, role: .client(serverName: serverName, peerIP: remote.ipString))
+                    context: tls, fd: fd, role: .client(serverName: serverName, peer: remote))
             } catch {
                 SocketSupport.close(fd)
                 execute { _ in completion(.failure(.tls(error))) }

@@ -37,6 +37,13 @@ public final class TCPConnection {
     /// The negotiated TLS version ("TLSv1.3"), nil for plain TCP.
     public var tlsProtocolVersion: String? { tls?.protocolVersion }
 
+    /// True for a TLS connection (until it closes).
+    public var isTLS: Bool { tls != nil }
+
+    /// True when the TLS handshake resumed a session instead of exchanging certificates
+    /// (never for plain TCP).
+    public var tlsSessionResumed: Bool { tls?.isResumed ?? false }
+
     /// True when the TLS handshake negotiated `name` by ALPN (never for plain TCP).
     public func negotiatedApplicationProtocol(is name: String) -> Bool {
         tls?.negotiatedApplicationProtocol(is: name) ?? false

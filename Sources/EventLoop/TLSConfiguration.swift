@@ -35,6 +35,14 @@ public struct TLSConfiguration: Sendable, Equatable {
     /// server selects the first of them its client also offers and otherwise
     /// goes on without ALPN, so peers that offer nothing are served as before.
     public var applicationProtocols: [String]
+    /// Client: peers whose newest session is kept to resume the next handshake with
+    /// (``TLSSessionCache``); 0 = never resume (issue 14).
+    public var sessionCacheCapacity: Int
+    /// Server: how long the session tickets it issues are valid; zero = none. Tickets go
+    /// only to clients that offer one of `applicationProtocols` (to every client when
+    /// that is empty): a client that cannot resume would only pay for them. The owner
+    /// calls ``TLSContext/rotateTicketKeys()`` about this often.
+    public var sessionTicketLifetime: Duration
 
     public init(
         certificateFile: String? = nil,
@@ -47,7 +55,9 @@ public struct TLSConfiguration: Sendable, Equatable {
         minimumVersion: Version = .tls1_2,
         maximumVersion: Version? = nil,
         requireClientCertificate: Bool = false,
-        applicationProtocols: [String] = []
+        applicationProtocols: [String] = [],
+        sessionCacheCapacity: Int = 0,
+        sessionTicketLifetime: Duration = .zero
     ) {
         self.certificateFile = certificateFile
         self.keyFile = keyFile
@@ -60,5 +70,7 @@ public struct TLSConfiguration: Sendable, Equatable {
         self.maximumVersion = maximumVersion
         self.requireClientCertificate = requireClientCertificate
         self.applicationProtocols = applicationProtocols
+        self.sessionCacheCapacity = sessionCacheCapacity
+        self.sessionTicketLifetime = sessionTicketLifetime
     }
 }

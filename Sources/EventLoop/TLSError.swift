@@ -9,11 +9,14 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reasons: [String]
     /// X509_verify_cert_error_string of the peer verification, when it failed.
     public let verification: String?
+    /// The certificate, key or CA file that could not be used, when a file was the cause.
+    public let file: String?
 
-    public init(operation: String, reasons: [String], verification: String? = nil) {
+    public init(operation: String, reasons: [String], verification: String? = nil, file: String? = nil) {
         self.operation = operation
         self.reasons = reasons
         self.verification = verification
+        self.file = file
     }
 
     public var description: String {
@@ -24,7 +27,8 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Drains the calling thread's OpenSSL error queue into a `TLSError`.
-    static func drainingQueue(operation: String, fallback: String? = nil, verification: String? = nil) -> TLSError {
+    static func drainingQueue(operation: String, fallback: String? = nil, verification: String? = nil,
+                              file: String? = nil) -> TLSError {
         var reasons: [String] = []
         while true {
             let code = ERR_get_error()
@@ -37,6 +41,6 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
             reasons.append(text)
         }
         if reasons.isEmpty, let fallback { reasons.append(fallback) }
-        return TLSError(operation: operation, reasons: reasons, verification: verification)
+        return TLSError(operation: operation, reasons: reasons, verification: verification, file: file)
     }
 }

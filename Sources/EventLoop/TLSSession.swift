@@ -9,9 +9,10 @@ import Wire
 /// interest).
 final class TLSSession {
     enum Role {
-        /// Verifies the server against `serverName`, or `peerIP`'s IP SAN when
+        /// Verifies the server against `serverName`, or `peer`'s IP SAN when
         /// no name is set (as Go does when dialing an IP); neither with skip-verify.
-        case client(serverName: String?, peerIP: String)
+        /// Offers the session the context keeps for `peer` and that name, if any.
+        case client(serverName: String?, peer: SocketAddress)
         case server
     }
 
@@ -21,16 +22,36 @@ final class TLSSession {
     enum ReadOutcome { case bytes(Int), needsReadable, needsWritable, closed }
 
     private let ssl: OpaquePointer
+    /// Client with resumption: where new sessions from the server go, under which key,
+    /// and the cache generation this connection began in (``TLSSessionCache``).
+    private let sessions: TLSSessionCache?
+    private let sessionKey: TLSSessionCache.Key?
+    private let sessionGeneration: Int
 
     init(context: TLSContext, fd: Int32, role: Role) throws(TLSError) {
         ERR_clear_error()
         guard let ssl = SSL_new(context.context) else { throw TLSError.drainingQueue(operation: "SSL_new") }
         self.ssl = ssl
-        guard SSL_set_fd(ssl, fd) == 1 else { throw TLSError.drainingQueue(operation: "SSL_set_fd") }
         let configuration = context.configuration
+        sessionGeneration = context.sessions.generation
+        if case .client(let serverName, let peer) = role, context.sessions.capacity > 0 {
+            sessions = context.sessions
+            sessionKey = TLSSessionCache.Key(address: peer, serverName: serverName ?? configuration.serverName)
+        } else {
+            sessions = nil
+            sessionKey = nil
+        }
+        guard SSL_set_fd(ssl, fd) == 1 else { throw TLSError.drainingQueue(operation: "SSL_set_fd") }
         switch role {
-        case .client(let serverName, let peerIP):
+        case .client(let serverName, let peer):
             SSL_set_connect_state(ssl)
+            // A copy: OpenSSL marks the session an SSL used not resumable when that SSL
+            // ends without sending close_notify, and the cached one must stay usable.
+            if let sessions, let sessionKey, let cached = sessions.session(for: sessionKey),
+               let session = SSL_SESSION_dup(cached) {
+                _ = SSL_set_session(ssl, session)  // a failure only means a full handshake
+                SSL_SESSION_free(session)
+            }
             let name = serverName ?? configuration.serverName
             if let name, !name.isEmpty, IPAddress(parsing: name) == nil {
                 guard cshims_ssl_set_sni(ssl, name) == 1 else { throw TLSError.drainingQueue(operation: "set SNI") }
@@ -45,7 +66,7 @@ final class TLSSession {
                     expectation = IPAddress(parsing: name) != nil
                         ? cshims_ssl_expect_ip(ssl, name) : cshims_ssl_expect_host(ssl, name)
                 } else {
-                    expectation = cshims_ssl_expect_ip(ssl, peerIP)
+                    expectation = cshims_ssl_expect_ip(ssl, peer.ipString)
                 }
                 guard expectation == 1 else { throw TLSError.drainingQueue(operation: "set expected peer identity") }
             }
@@ -64,18 +85,36 @@ final class TLSSession {
     func handshake() throws(TLSError) -> Need {
         ERR_clear_error()
         let result = SSL_do_handshake(ssl)
-        if result == 1 { return .done }
+        if result == 1 {
+            keepNewSession()
+            return .done
+        }
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ: return .readable
         case SSL_ERROR_WANT_WRITE: return .writable
-        case let code: throw failure(operation: "handshake", code: code)
+        case let code:
+            // Do not offer a session to a peer that just failed a handshake with it.
+            if let sessions, let sessionKey { sessions.remove(sessionKey) }
+            throw failure(operation: "handshake", code: code)
         }
+    }
+
+    /// True when the handshake resumed a session (no certificates exchanged).
+    var isResumed: Bool { SSL_session_reused(ssl) == 1 }
+
+    /// Client with resumption: moves a session the server just handed out (TLS 1.2 at
+    /// the end of the handshake, TLS 1.3 tickets with later reads) into the cache.
+    /// Without a new one it is one lookup and allocates nothing.
+    private func keepNewSession() {
+        guard let sessions, let sessionKey, let session = cshims_ssl_take_new_session(ssl) else { return }
+        sessions.store(session, for: sessionKey, generation: sessionGeneration)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> ReadOutcome {
         ERR_clear_error()
         var count = 0
         let result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+        if sessions != nil { keepNewSession() }
         if result == 1 { return .bytes(count) }
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ: return .needsReadable

@@ -77,6 +77,9 @@ public final class GossipNode {
     var exchanges: [ObjectIdentifier: StreamExchange] = [:]
     var inboundStreams: [ObjectIdentifier: InboundStreamHandler] = [:]
     public private(set) var isShutDown = false
+    /// The TLS file check (GossipNode+TLS.swift) and its callback, made once.
+    var tlsReloadTimer: TimerID?
+    var tlsReloadCheck: (EventLoop) -> Void = { _ in }
 
     /// Binds the transport and builds the core. The node name is
     /// `config.membership.name` if set, else resolved from `-memberlist.nodename`
@@ -194,6 +197,7 @@ public final class GossipNode {
         core.start(at: MonotonicInstant.now(), into: &effects)
         drain()
         startKV()
+        startTLSReloadChecks()
         logger.info("node started", ("transport", config.transport.rawValue),
                     ("advertise", "\(transport.advertisedAddress)"))
     }
@@ -208,6 +212,7 @@ public final class GossipNode {
         armedTimer = nil
         timerQueue.removeAll()
         stopKVTimers()
+        stopTLSReloadChecks()
         transport.onPacket = nil
         transport.onStream = nil
         transport.shutdown()

@@ -45,6 +45,8 @@ final class TransportDebugLog: NodeTransport {
         }
     }
 
+    func reloadTLS(ifFilesChanged: Bool) -> TLSReloadOutcome? { inner.reloadTLS(ifFilesChanged: ifFilesChanged) }
+
     func sendPacket(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) {
         logger.debug("transport packet", ("direction", "out"), ("peer", "\(destination)"), ("bytes", "\(bytes.count)"))
         inner.sendPacket(bytes, to: destination)

@@ -7,7 +7,8 @@ import Node
 import Sidecar
 import Wire
 
-/// The process around one `GossipNode` on the main-thread loop: wires signals,
+/// The process around one `GossipNode` on the main-thread loop: wires signals
+/// (SIGTERM/SIGINT leave, SIGHUP reloads the TLS files),
 /// stdin commands, logging and the exit code; the node owns the join retries
 /// (`runJoinLifecycle`) and the graceful exit (`leaveAndShutdown`).
 final class Daemon {
@@ -40,6 +41,8 @@ final class Daemon {
         try node.start()
         try loop.onSignal(SIGTERM) { [weak self] signal in self?.signalled(signal) }
         try loop.onSignal(SIGINT) { [weak self] signal in self?.signalled(signal) }
+        // Certificate rotation without a restart (issue 14); a no-op without TLS.
+        try loop.onSignal(SIGHUP) { [weak self] _ in self?.node.reloadTLS(trigger: "SIGHUP") }
         if config.stdinCommands { watchStdin() }
         try startAdmin()
         try startSidecar()

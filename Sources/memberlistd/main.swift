@@ -5,9 +5,10 @@ import Node
 
 /// memberlistd: a memberlist node configured by Pyroscope's `-memberlist.*`
 /// flags and `memberlist:` YAML block, logging in logfmt, leaving gracefully
-/// on SIGTERM/SIGINT.
+/// on SIGTERM/SIGINT, reloading its TLS files on SIGHUP.
 func runDaemon() -> Int32 {
     ProcessMemory.unmapLargeBuffers()
+    ProcessMemory.recycleOpenSSLSmallBlocks()
     let loaded: LoadedConfig
     do {
         loaded = try NodeConfig.load(Array(CommandLine.arguments.dropFirst()),
@@ -30,7 +31,7 @@ func runDaemon() -> Int32 {
     for warning in loaded.warnings { logger.warn(warning) }
     do {
         // Block before any thread exists so only the loop's signalfd sees them.
-        try EventLoop.blockSignals([SIGTERM, SIGINT])
+        try EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP])
         let loop = try EventLoop()
         let daemon = try Daemon(config: config, loop: loop, logger: logger)
         try daemon.start()

@@ -87,6 +87,12 @@ func respond(_ source: FixedAdminSource, _ request: HTTPRequest, prefix: String 
         transport.packetsReceived = 41
         transport.sentBytes = 9000
         transport.acceptErrors = 2
+        transport.tlsClientHandshakes = 10
+        transport.tlsClientHandshakesResumed = 7
+        transport.tlsServerHandshakes = 6
+        transport.tlsServerHandshakesResumed = 1
+        transport.tlsReloads = 2
+        transport.tlsReloadFailures = 1
         var node = NodeCounters()
         node.packetsDropped = ["inflation": 3, "label": 1]
         node.streamsRefused = 4
@@ -110,6 +116,14 @@ func respond(_ source: FixedAdminSource, _ request: HTTPRequest, prefix: String 
         #expect(metrics.value("cortex_memberlistd_packets_dropped_total", ["reason": "inflation"]) == 3)
         #expect(metrics.value("cortex_memberlistd_streams_dropped_total", ["reason": "refused"]) == 4)
         #expect(metrics.value("cortex_memberlistd_connections_dropped_total", ["reason": "accept_error"]) == 2)
+        // Issue 14: handshakes by role, full (certificates exchanged) or resumed; reloads by result.
+        let handshakes = "cortex_memberlistd_tls_handshakes_total"
+        #expect(metrics.value(handshakes, ["role": "client", "session": "full"]) == 3)
+        #expect(metrics.value(handshakes, ["role": "client", "session": "resumed"]) == 7)
+        #expect(metrics.value(handshakes, ["role": "server", "session": "full"]) == 5)
+        #expect(metrics.value(handshakes, ["role": "server", "session": "resumed"]) == 1)
+        #expect(metrics.value("cortex_memberlistd_tls_reloads_total", ["result": "success"]) == 2)
+        #expect(metrics.value("cortex_memberlistd_tls_reloads_total", ["result": "failure"]) == 1)
         #expect(metrics.samples.allSatisfy { $0.name.hasPrefix("cortex_") })
         // Every series belongs to a family with HELP and TYPE.
         for sample in metrics.samples {

@@ -40,6 +40,8 @@ struct GoPeerOptions: Sendable {
         var insecureSkipVerify = false
         /// "VersionTLS12" or "VersionTLS13" (Go names).
         var minVersion: String?
+        /// Test only (dskit has no such flag): caps the peer's TLS, e.g. "VersionTLS12".
+        var maxVersion: String?
         /// Comma list of Go cipher suite names.
         var cipherSuites: String?
     }
@@ -98,6 +100,7 @@ struct GoPeerOptions: Sendable {
             if let v = tls.serverName { args += ["-tls-server-name", v] }
             if tls.insecureSkipVerify { args.append("-tls-insecure-skip-verify") }
             if let v = tls.minVersion { args += ["-tls-min-version", v] }
+            if let v = tls.maxVersion { args += ["-tls-max-version", v] }
             if let v = tls.cipherSuites { args += ["-tls-cipher-suites", v] }
         }
         return args + extraArguments

@@ -224,6 +224,9 @@ final class MemberlistdProcess: Sendable {
                                    recent: [], stderrTail: recentLog())
     }
 
+    /// Sends `signal` (e.g. SIGHUP) without waiting for anything.
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
     // MARK: stopping
 
     /// Sends `signal` without waiting, to watch what the others see meanwhile.

@@ -130,12 +130,13 @@ extension ProcessClusterTests {
                 #expect(try value("memberlistd_persistent_connections{direction=\"outbound\"}") == swiftPeers)
                 #expect(try value("memberlistd_persistent_connections{direction=\"inbound\"}") <= swiftPeers)
                 // Packets to and from the Go peers still cost a handshake each.
-                let handshakes = try value("memberlistd_tls_handshakes_total")
+                let handshakes = try TLSLifecycleInteropTests.handshakes(port: port)
                 let later = ContinuousClock.now + .seconds(10)
-                while try value("memberlistd_tls_handshakes_total") <= handshakes, ContinuousClock.now < later {
+                while try TLSLifecycleInteropTests.handshakes(port: port).total <= handshakes.total,
+                      ContinuousClock.now < later {
                     try await Task.sleep(for: .milliseconds(200))
                 }
-                #expect(try value("memberlistd_tls_handshakes_total") > handshakes)
+                #expect(try TLSLifecycleInteropTests.handshakes(port: port).total > handshakes.total)
             }
             await MixedClusterTests.stopAll(cluster)
         }

@@ -53,7 +53,7 @@ import Testing
     static func configuration(_ certs: TestCertificates, persistent: Bool = true,
                               idle: Duration = .seconds(30), maxInbound: Int = 128) -> DskitTransportConfiguration {
         var configuration = dskitConfiguration(tls: DskitTLSTests.node(certs))
-        configuration.persistentPacketConnections = persistent
+        configuration.tls.persistentConnections = persistent
         configuration.persistentIdleTimeout = idle
         configuration.maxPersistentInbound = maxInbound
         return configuration
@@ -88,6 +88,8 @@ import Testing
         #expect(run.sender.tlsHandshakes == 5)
         #expect(run.sender.packetsSentReused == 0)
         #expect(run.receiver.persistentConnectionsInbound == 0)
+        // Nor does such a client get a session ticket: nothing resumes.
+        #expect(run.receiver.tlsServerHandshakesResumed == 0)
     }
 
     /// Go's server selects no ALPN: our client sends dskit's plain packet connections.
@@ -118,6 +120,72 @@ import Testing
         #expect(run.sender.tlsHandshakes == 2)
         #expect(run.sender.packetsSentReused == 0)
         #expect(run.receiver.packetsReceivedErrors == 0)
+        // The second connection resumed the first one's session (issue 14).
+        #expect(run.sender.tlsClientHandshakesResumed == 1)
+        #expect(run.receiver.tlsServerHandshakesResumed == 1)
+    }
+
+    /// Without a session cache the client never resumes.
+    @Test func withoutSessionCacheTheNextConnectionIsAFullHandshake() async throws {
+        let certs = try TestCertificates.load()
+        var sender = Self.configuration(certs, idle: .milliseconds(150))
+        sender.tls.sessionCacheSize = 0
+        let run = try await exchange(
+            count: 2, sender: sender, receiver: Self.configuration(certs, idle: .milliseconds(150)),
+            before: { _, sender, receiver in
+                sender.persistentConnectionsOutbound == 0 && receiver.persistentConnectionsInbound == 0
+            }
+        ) { _, receiver in receiver.packetsReceived == 2 }
+        #expect(run.sender.tlsClientHandshakes == 2)
+        #expect(run.sender.tlsClientHandshakesResumed == 0)
+    }
+
+    /// A reload on either side ends the persistent connection gracefully (every packet
+    /// arrives) and the next one is a full handshake: nothing from before resumes.
+    @Test(arguments: [true, false])
+    func reloadRetiresPersistentConnections(onReceiver: Bool) async throws {
+        let certs = try TestCertificates.load()
+        let senderConfiguration = Self.configuration(certs), receiverConfiguration = Self.configuration(certs)
+        let run = try await onFreshLoop { (loop, keep, finish: @escaping (Run) -> Void) in
+            let sender = keep(try DskitTransport(loop: loop, configuration: senderConfiguration))
+            let receiver = keep(try DskitTransport(loop: loop, configuration: receiverConfiguration))
+            var run = Run()
+            receiver.onPacket = { packet in run.delivered.append([UInt8](packet.bytes)) }
+            func send(_ index: Int) {
+                guard index < 6 else {
+                    whenTrue(loop, { [unowned receiver] in receiver.counters.packetsReceived == 6 }) {
+                        [unowned sender, unowned receiver] in
+                        run.sender = sender.counters
+                        run.receiver = receiver.counters
+                        finish(run)
+                    }
+                    return
+                }
+                whenTrue(loop, { run.delivered.count == index }) { [unowned sender, unowned receiver] in
+                    if index == 3 {
+                        #expect((onReceiver ? receiver : sender).reloadTLS(ifFilesChanged: false) == .reloaded)
+                        // The link ends (both sides) before the next packet is sent.
+                        whenTrue(loop, {
+                            sender.counters.persistentConnectionsOutbound == 0
+                                && receiver.counters.persistentConnectionsInbound == 0
+                        }) {
+                            sender.send(pattern(300 + index, seed: UInt8(index)), to: receiver.advertisedAddress)
+                            send(index + 1)
+                        }
+                        return
+                    }
+                    sender.send(pattern(300 + index, seed: UInt8(index)), to: receiver.advertisedAddress)
+                    send(index + 1)
+                }
+            }
+            send(0)
+        }
+        #expect(run.delivered == Self.expected(6))
+        #expect(run.receiver.packetsReceivedErrors == 0)
+        #expect((onReceiver ? run.receiver : run.sender).tlsReloads == 1)
+        #expect(run.sender.tlsClientHandshakes == 2)
+        #expect(run.sender.tlsClientHandshakesResumed == 0)
+        #expect(run.sender.packetsSentReused == 4)
     }
 
     /// A server at its bound reads the frames and asks the client to close; the

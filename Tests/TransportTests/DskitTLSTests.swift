@@ -142,7 +142,7 @@ import Testing
         let rogueCert = certs.rogueCert, rogueKey = certs.rogueKey
         let counts = try await onFreshLoop { (loop, keep, finish: @escaping ([Int]) -> Void) in
             var perPacket = dskitConfiguration(tls: senderTLS)
-            perPacket.persistentPacketConnections = false
+            perPacket.tls.persistentConnections = false
             let sender = keep(try DskitTransport(loop: loop, configuration: perPacket))
             let receiver = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: receiverTLS)))
             sender.send([1], to: receiver.advertisedAddress)
@@ -153,7 +153,7 @@ import Testing
                         try Data(contentsOf: URL(fileURLWithPath: source))
                             .write(to: URL(fileURLWithPath: rotating + target))
                     }
-                    try receiver.reloadTLSFiles()
+                    #expect(receiver.reloadTLS(ifFilesChanged: false) == .reloaded)
                 } catch {
                     Issue.record("rotation failed: \(error)")
                 }
@@ -165,6 +165,36 @@ import Testing
             }
         }
         #expect(counts == [1, 1, 1])
+    }
+
+    /// A corrupt certificate is refused, naming the file, counted, and the receiver
+    /// keeps serving with the certificate it had (a new sender still verifies it).
+    @Test func corruptCertificateIsRefusedAndTheOldOneStays() async throws {
+        let certs = try TestCertificates.load()
+        let rotating = certs.directory + "/corrupt-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: rotating, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: rotating) }
+        try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: rotating + "/cert.pem")
+        try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: rotating + "/key.pem")
+        let receiverTLS = TLSSettings(
+            enabled: true, certificatePath: rotating + "/cert.pem", keyPath: rotating + "/key.pem", caPath: certs.ca)
+        let senderTLS = Self.node(certs)
+        let result = try await onFreshLoop { (loop, keep, finish: @escaping ([String]) -> Void) in
+            let receiver = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: receiverTLS)))
+            try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: rotating + "/cert.pem"))
+            var seen: [String] = []
+            switch receiver.reloadTLS(ifFilesChanged: false) {
+            case .refused(let error)?: seen.append("refused \(error.file ?? "-")")
+            case let other: seen.append("\(String(describing: other))")
+            }
+            let sender = keep(try DskitTransport(loop: loop, configuration: dskitConfiguration(tls: senderTLS)))
+            sender.send([9], to: receiver.advertisedAddress)
+            whenTrue(loop, { [unowned receiver] in receiver.counters.packetsReceived == 1 }) { [unowned receiver] in
+                seen.append("delivered, reloads \(receiver.counters.tlsReloads), failures \(receiver.counters.tlsReloadFailures)")
+                finish(seen)
+            }
+        }
+        #expect(result == ["refused \(rotating)/cert.pem", "delivered, reloads 0, failures 1"])
     }
 
     /// Our opt-in: with client certificates required, a node without one is

@@ -1,6 +1,8 @@
 import Benchmark
 import BenchmarkSupport
 import Config
+import EventLoop
+import Glibc
 import MallocInterposerSwift
 import Membership
 import Node
@@ -38,6 +40,7 @@ protocol RoundTripClient: AnyObject {
 extension PingClient: RoundTripClient {}
 extension DskitPingClient: RoundTripClient {}
 extension DskitTLSPingClient: RoundTripClient {}
+extension TransportPingClient: RoundTripClient {}
 
 /// What a round-trip benchmark's setup started, and how to clean up after it.
 struct RunningNode<Client: RoundTripClient> {
@@ -167,9 +170,54 @@ func dskitTLSRoundTripBenchmark(_ name: String, tls12Only: Bool) {
     }
 }
 
+/// Two memberlistd transports (issue 14): the node, and `TransportPingClient` (memberlistd's
+/// `DskitTransport` on its own loop) pinging it. With TLS, after the warm-up both directions
+/// are persistent connections negotiated by ALPN, so a round trip is two TLS records each
+/// way on established connections: no handshake, no connection. Without TLS it is dskit's
+/// connection per packet both ways (two TIME_WAIT sockets per round trip, so capped at 5
+/// samples). The malloc count is the whole process: node and client transport.
+func transportRoundTripBenchmark(_ name: String, tls: Bool) {
+    var configuration = thousandOperations
+    configuration.maxIterations = tls ? 1_000 : 5
+    configuration.maxDuration = .seconds(5)
+    // With the counting functions, "Node OpenSSL mallocs" is OpenSSL's share on both loops
+    // (node and client transport); with the daemon's recycler there is nothing to split.
+    let split = OpenSSLThreadAllocations.installed
+    if split { configuration.metrics += [nodeOpenSSLMallocsPerThousand] }
+    registerRoundTrip(name, configuration: configuration,
+                      measuring: { split ? try measureSplit($0, $1) : try measure($0, $1) }) {
+        let certificates = try TestCertificates.make()
+        let port = try freeLoopbackPort()
+        let clientPort = try freeLoopbackPort()
+        let settings = TLSSettings(enabled: tls, certificatePath: certificates.certificate, keyPath: certificates.key,
+                                   caPath: certificates.ca)
+        let flags = tls ? ["-memberlist.tls-enabled=true", "-memberlist.tls-cert-path=\(certificates.certificate)",
+                           "-memberlist.tls-key-path=\(certificates.key)", "-memberlist.tls-ca-path=\(certificates.ca)"]
+            : []
+        let node = try await NodeHandle.start(try nodeConfig(port: port, compression: true, transport: "tcp", extra: flags),
+                                              logger: Logger(level: .error))
+        let client = try await TransportPingClient(nodePort: port, listenPort: clientPort,
+                                                   tls: tls ? settings : TLSSettings())
+        return RunningNode(node: node, client: client, cleanUp: {
+            client.stop()
+            certificates.remove()
+        })
+    }
+}
+
+/// `MEMBERLISTD_BENCH_OPENSSL=recycle`: OpenSSL recycles its small blocks, as in the daemon
+/// (`ProcessMemory.recycleOpenSSLSmallBlocks`, main.swift). Otherwise counting functions
+/// split the TLS rows' OpenSSL allocations by thread. OpenSSL takes one set of memory
+/// functions per process, so the two are separate runs.
+let recyclesOpenSSLBlocks = getenv("MEMBERLISTD_BENCH_OPENSSL").map { String(cString: $0) } == "recycle"
+
 let benchmarks: @Sendable () -> Void = {
     // First, before anything in this process makes OpenSSL allocate (see the TLS rows).
-    OpenSSLThreadAllocations.install()
+    if recyclesOpenSSLBlocks {
+        ProcessMemory.recycleOpenSSLSmallBlocks()
+    } else {
+        OpenSSLThreadAllocations.install()
+    }
     roundTripBenchmark("Node: UDP ping → ack round trip (compression off)", compression: false)
     roundTripBenchmark("Node: UDP ping → ack round trip (compression on, dskit/Go default)", compression: true)
     dskitRoundTripBenchmark("Node: dskit TCP ping → ack round trip (compression off)", compression: false)
@@ -178,4 +226,8 @@ let benchmarks: @Sendable () -> Void = {
                                tls12Only: false)
     dskitTLSRoundTripBenchmark("Node: dskit TLS ping → ack round trip (compression on, dskit default, TLS 1.2)",
                                tls12Only: true)
+    transportRoundTripBenchmark("Node ↔ memberlistd transport: dskit plain TCP ping → ack (a connection per packet)",
+                                tls: false)
+    transportRoundTripBenchmark("Node ↔ memberlistd transport: dskit TLS ping → ack on established persistent connections",
+                                tls: true)
 }

@@ -52,6 +52,7 @@ func main() {
 	flag.StringVar(&tlsFlags.serverName, "tls-server-name", "", "dskit: expected server name (default: the dialled host)")
 	flag.BoolVar(&tlsFlags.insecureSkipVerify, "tls-insecure-skip-verify", false, "dskit: skip server verification")
 	flag.StringVar(&tlsFlags.minVersion, "tls-min-version", "", "dskit: VersionTLS10|11|12|13")
+	flag.StringVar(&tlsFlags.maxVersion, "tls-max-version", "", "test only (dskit has no such flag): VersionTLS10|11|12|13")
 	flag.StringVar(&tlsFlags.cipherSuites, "tls-cipher-suites", "", "dskit: comma list of Go cipher suite names")
 	flag.Parse()
 

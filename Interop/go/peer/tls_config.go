@@ -17,6 +17,7 @@ type tlsSettings struct {
 	serverName         string
 	insecureSkipVerify bool
 	minVersion         string
+	maxVersion         string
 	cipherSuites       string
 }
 
@@ -67,6 +68,13 @@ func (s tlsSettings) build() (*tls.Config, error) {
 			return nil, fmt.Errorf("unknown -tls-min-version %q (want VersionTLS10|11|12|13)", s.minVersion)
 		}
 		cfg.MinVersion = v
+	}
+	if s.maxVersion != "" {
+		v, ok := tlsVersions[s.maxVersion]
+		if !ok {
+			return nil, fmt.Errorf("unknown -tls-max-version %q (want VersionTLS10|11|12|13)", s.maxVersion)
+		}
+		cfg.MaxVersion = v
 	}
 	if s.cipherSuites != "" {
 		suites, err := cipherSuiteIDs(s.cipherSuites)

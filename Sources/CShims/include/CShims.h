@@ -144,9 +144,39 @@ int cshims_ssl_ctx_set_min_proto(SSL_CTX *ctx, int version);
 int cshims_ssl_ctx_set_max_proto(SSL_CTX *ctx, int version);
 /// SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS.
 void cshims_ssl_ctx_set_nonblocking_modes(SSL_CTX *ctx);
-/// No session tickets (TLS 1.2 and 1.3) and no server-side session cache: nothing
-/// is ever resumed. Returns SSL_CTX_set_num_tickets's result (1 on success).
-int cshims_ssl_ctx_disable_resumption(SSL_CTX *ctx);
+
+// MARK: TLS session resumption (issue 14)
+
+/// Session-ticket encryption keys, shared by a context and the contexts a reload builds
+/// after it: the current key encrypts new tickets; the previous one still decrypts (the
+/// ticket is then renewed under the current key). Reference counted: the creator holds
+/// one reference and every context given them by cshims_ssl_ctx_set_resumption another,
+/// dropped when that context is freed (it may outlive its owner inside open connections).
+typedef struct cshims_ticket_keys cshims_ticket_keys;
+/// Fresh random keys without a previous one, one reference for the caller; NULL on failure.
+cshims_ticket_keys *cshims_ticket_keys_create(void);
+/// Drops one reference; the keys are wiped and freed with the last.
+void cshims_ticket_keys_release(cshims_ticket_keys *keys);
+/// The current key becomes the previous one and a new random key encrypts from now on,
+/// so tickets live at most two rotation periods. 1 on success (on failure nothing changed).
+int cshims_ticket_keys_rotate(cshims_ticket_keys *keys);
+/// One new random key and no previous one: no ticket issued so far resumes. 1 on success.
+int cshims_ticket_keys_reset(cshims_ticket_keys *keys);
+
+/// Session resumption on a context that serves both sides (no session cache inside OpenSSL).
+/// Client (`client_sessions` != 0): each resumable session a server hands out is kept on
+///   its SSL until cshims_ssl_take_new_session takes it, and a session given with
+///   SSL_set_session is offered for resumption. With 0 the client neither offers nor keeps any.
+/// Server (`keys` not NULL): one stateless ticket per handshake (TLS 1.3; TLS 1.2 when the
+///   client asks), encrypted with `keys` and valid `lifetime_seconds`, but only to a client
+///   whose ClientHello offers one of the context's ALPN protocols (every client when the
+///   context has none): a client that offers none gets no ticket and cannot resume. With
+///   NULL keys no ticket is issued and none is accepted.
+/// Returns 1 on success.
+int cshims_ssl_ctx_set_resumption(SSL_CTX *ctx, cshims_ticket_keys *keys, long lifetime_seconds, int client_sessions);
+/// The newest resumable session a server handed this client SSL since the last call, or
+/// NULL. The caller owns the reference (SSL_SESSION_free). Allocates nothing.
+SSL_SESSION *cshims_ssl_take_new_session(SSL *ssl);
 int cshims_ssl_set_sni(SSL *ssl, const char *name);
 /// ALPN on a context that serves both sides: a client offers `wire` (length-prefixed
 /// protocol names, RFC 7301 wire format); a server selects the first of them the client
@@ -167,5 +197,15 @@ int cshims_tls_version(int minor);
 /// glibc from raising it after a large free: larger buffers are then always mapped and
 /// returned to the kernel when freed. Returns 1 on success.
 int cshims_set_mmap_threshold(int bytes);
+
+/// Routes OpenSSL's heap allocations (CRYPTO_set_mem_functions) through a per-thread
+/// recycler of small blocks: a request of up to 64 bytes takes a block from the calling
+/// thread's free list (at most 256 blocks are kept per thread), larger ones go to glibc
+/// unchanged. Each block carries a 16-byte header (size, class). OpenSSL 3.0's record layer
+/// makes WPACKET bookkeeping allocations of 40 bytes for every record it writes or reads
+/// (crypto/packet.c), so without this a packet on an established TLS connection costs
+/// 2 to 4 mallocs (issue 14). Must run before OpenSSL's first allocation; returns 1 when
+/// installed, 0 when too late (OpenSSL then keeps using glibc directly).
+int cshims_openssl_recycle_small_blocks(void);
 
 #endif

@@ -39,4 +39,14 @@ public protocol NodeTransport: AnyObject {
     /// Stops listening, cancels queued packets and closes the sockets this
     /// transport owns. Streams already handed out stay usable until closed.
     func shutdown()
+
+    /// Re-reads the TLS certificate, key and CA files (always, or with
+    /// `ifFilesChanged` only once they changed); nil when the transport has no TLS
+    /// or nothing changed. ``DskitTransport/reloadTLS(ifFilesChanged:)``.
+    func reloadTLS(ifFilesChanged: Bool) -> TLSReloadOutcome?
+}
+
+extension NodeTransport {
+    /// Transports without TLS have nothing to reload.
+    public func reloadTLS(ifFilesChanged: Bool) -> TLSReloadOutcome? { nil }
 }

@@ -1,3 +1,5 @@
+import EventLoop
+
 /// What a transport counted since it started, with dskit's metric meaning
 /// (dskit-kv-ring.md §6, `<prefix>_memberlist_tcp_transport_*_total`).
 ///
@@ -43,11 +45,18 @@ public struct TransportCounters: Sendable, Equatable {
     public var sentBytes = 0
     /// Every byte read from any connection, packets and streams (`received_bytes_total`).
     public var receivedBytes = 0
-    /// dskit TLS: handshakes completed, as client (packets and streams) and as
-    /// server. Ours; what persistent connections and resumption save (issue 14).
-    public var tlsHandshakes = 0
-    /// dskit TLS: of `tlsHandshakes`, those that resumed a session (no certificate exchange).
-    public var tlsResumedHandshakes = 0
+    /// dskit TLS: handshakes completed as client (packet and stream connections this
+    /// node dialled) and, of those, the ones that resumed a session (no certificate
+    /// exchanged). Ours; what persistent connections and resumption save (issue 14).
+    public var tlsClientHandshakes = 0
+    public var tlsClientHandshakesResumed = 0
+    /// dskit TLS: the same as server (connections this node accepted).
+    public var tlsServerHandshakes = 0
+    public var tlsServerHandshakesResumed = 0
+    /// dskit TLS: certificate, key and CA reloads applied, and refused (a bad file:
+    /// the previous ones stay in use). Ours (issue 14).
+    public var tlsReloads = 0
+    public var tlsReloadFailures = 0
     /// dskit TLS: packets written on an already open persistent packet connection
     /// to another memberlistd node, i.e. without a new connection (``DskitPacketStreamFrame``).
     public var packetsSentReused = 0
@@ -57,10 +66,26 @@ public struct TransportCounters: Sendable, Equatable {
     public var persistentConnectionsInbound = 0
 
     public init() {}
+
+    /// Handshakes in both roles.
+    public var tlsHandshakes: Int { tlsClientHandshakes + tlsServerHandshakes }
 }
 
 /// The live counters, shared by a transport and the streams it created so
 /// that stream traffic lands in `sentBytes`/`receivedBytes`. Loop thread only.
 final class CounterStore {
     var values = TransportCounters()
+
+    /// Counts the TLS handshake `connection` just completed (nothing for plain TCP).
+    func countHandshake(of connection: TCPConnection, asClient: Bool) {
+        guard connection.isTLS else { return }
+        let resumed = connection.tlsSessionResumed ? 1 : 0
+        if asClient {
+            values.tlsClientHandshakes += 1
+            values.tlsClientHandshakesResumed += resumed
+        } else {
+            values.tlsServerHandshakes += 1
+            values.tlsServerHandshakesResumed += resumed
+        }
+    }
 }

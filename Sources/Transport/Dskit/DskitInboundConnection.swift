@@ -130,6 +130,13 @@ final class DskitInboundConnection {
         finish()
     }
 
+    /// After a TLS reload: a packet stream asks its client to close (and to handshake
+    /// again with the new files for its next packet); other connections are unaffected.
+    func retirePacketStream() {
+        guard state == .readingFrames else { return }
+        askClientToClose()
+    }
+
     /// Half-closes: the client sees close_notify, stops sending and closes; what
     /// it already sent is still read and delivered.
     private func askClientToClose() {

@@ -78,7 +78,7 @@ final class DskitPacketWriterPool {
         writeTimeout = configuration.packetWriteTimeout
         acquireTimeout = configuration.acquireWriterTimeout
         maxQueued = max(0, configuration.maxQueuedPackets)
-        offersPersistent = tls != nil && configuration.persistentPacketConnections
+        offersPersistent = tls != nil && configuration.tls.persistentConnections
         maxPersistent = max(0, configuration.maxPersistentOutbound)
         persistentIdleTimeout = configuration.persistentIdleTimeout
         framePool.reserveCapacity(Self.maxPooledFrames)
@@ -144,6 +144,15 @@ final class DskitPacketWriterPool {
             waiting.append(packet)
             armExpiry()
         }
+    }
+
+    /// After a TLS reload: every persistent link stops taking packets and ends
+    /// gracefully (the server reads what was sent), so the next packets handshake with
+    /// the new files; a connection authenticated under a CA just removed must not
+    /// live on for as long as traffic keeps it busy.
+    func retirePersistentLinks() {
+        let open = Array(links.values)
+        for link in open { link.retire() }
     }
 
     /// Drops queued packets and closes every writer connection.
@@ -285,7 +294,7 @@ final class DskitPacketWriterPool {
                 self.recycle(packet.frame)
                 self.writerFinished()
             case .success(let connection):
-                self.store.values.tlsHandshakes += 1
+                self.store.countHandshake(of: connection, asClient: true)
                 if self.isShutDown {
                     connection.close()
                     self.writerFinished()

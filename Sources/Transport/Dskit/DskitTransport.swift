@@ -40,6 +40,9 @@ public final class DskitTransport: NodeTransport {
     /// Every slot made so far (to close the open ones at shutdown).
     private var everyInboundSlot: [DskitInboundPacketSlot] = []
     private var isShutDown = false
+    /// TLS server tickets: the key rotation timer and its callback (made once).
+    private var ticketRotation: TimerID?
+    private var onTicketRotation: (EventLoop) -> Void = { _ in }
 
     /// Builds the TLS context (when enabled), binds the listeners and derives
     /// the advertised address. `interfaces` replaces `getifaddrs` (for tests).
@@ -51,8 +54,10 @@ public final class DskitTransport: NodeTransport {
         self.configuration = configuration
         if configuration.tls.enabled {
             var settings = try configuration.tls.tlsConfiguration()
-            if configuration.persistentPacketConnections {
+            settings.sessionCacheCapacity = configuration.tls.sessionCacheSize
+            if configuration.tls.persistentConnections {
                 settings.applicationProtocols = [DskitPacketStreamFrame.applicationProtocol]
+                settings.sessionTicketLifetime = configuration.tlsSessionTicketLifetime
             }
             do { tls = try TLSContext(configuration: settings) } catch { throw .tls(error) }
         } else {
@@ -127,6 +132,10 @@ public final class DskitTransport: NodeTransport {
             }
         }
         relay.target = self
+        if let tls, tls.configuration.sessionTicketLifetime > .zero {
+            onTicketRotation = { [weak self] _ in self?.rotateTicketKeys() }
+            ticketRotation = loop.schedule(after: tls.configuration.sessionTicketLifetime, onTicketRotation)
+        }
     }
 
     deinit {
@@ -139,12 +148,39 @@ public final class DskitTransport: NodeTransport {
     /// dskit sender builds before compressing (dskit-kv-ring.md §1).
     public var packetInflationLimit: Int { configuration.maxPacketPayloadBytes }
 
-    /// Re-reads the TLS certificate, key and CA files (rotation without a
-    /// restart). Connections from now on use them; open ones keep theirs. On
-    /// failure the previous files stay in use. No effect without TLS.
-    public func reloadTLSFiles() throws(TransportError) {
-        guard let tls else { return }
-        do { try tls.reload() } catch { throw .tls(error) }
+    /// Re-reads the TLS certificate, key and CA files (rotation without a restart;
+    /// with `ifFilesChanged`, only once they changed and settled,
+    /// ``TLSContext/reloadIfFilesChanged()``). New handshakes, as client and as server,
+    /// use them; no earlier session resumes. Open connections finish: a persistent packet
+    /// connection stops taking packets and ends once what was sent on it is read, so
+    /// nothing authenticated by a removed CA stays in use. A bad file is refused and
+    /// the previous files stay in use. Counted in `tlsReloads`/`tlsReloadFailures`;
+    /// nil without TLS or when nothing changed.
+    public func reloadTLS(ifFilesChanged: Bool) -> TLSReloadOutcome? {
+        guard let tls, !isShutDown else { return nil }
+        do {
+            if ifFilesChanged {
+                guard try tls.reloadIfFilesChanged() else { return nil }
+            } else {
+                try tls.reload()
+            }
+        } catch {
+            store.values.tlsReloadFailures += 1
+            return .refused(error)
+        }
+        store.values.tlsReloads += 1
+        writers?.retirePersistentLinks()
+        for connection in Array(inbound.values) { connection.retirePacketStream() }
+        return .reloaded
+    }
+
+    /// Moves server tickets to a new key (the previous one still decrypts) and re-arms.
+    private func rotateTicketKeys() {
+        ticketRotation = nil
+        guard let tls, !isShutDown else { return }
+        // A failure (no randomness) keeps the current key a while longer.
+        try? tls.rotateTicketKeys()
+        ticketRotation = loop.schedule(after: tls.configuration.sessionTicketLifetime, onTicketRotation)
     }
 
     /// Packets waiting for a free writer (for tests and metrics).
@@ -177,7 +213,7 @@ public final class DskitTransport: NodeTransport {
                 self.store.values.outgoingStreamErrors += 1
                 completion(.failure(.connection(error)))
             case .success(let connection):
-                if self.tls != nil { self.store.values.tlsHandshakes += 1 }
+                self.store.countHandshake(of: connection, asClient: true)
                 var marker = DskitConnectionKind.stream.rawValue
                 let written: Result<Void, ConnectionError> = withUnsafeBytes(of: &marker) { bytes in
                     Result { () throws(ConnectionError) in try connection.write(bytes) }
@@ -197,6 +233,8 @@ public final class DskitTransport: NodeTransport {
 
     public func shutdown() {
         isShutDown = true
+        if let ticketRotation { loop.cancel(ticketRotation) }
+        ticketRotation = nil
         for listener in listeners { listener.close() }
         listeners.removeAll()
         writers?.shutdown()
@@ -216,7 +254,7 @@ public final class DskitTransport: NodeTransport {
             connection.close()
             return
         }
-        store.values.tlsHandshakes += 1
+        store.countHandshake(of: connection, asClient: false)
         let handler = DskitInboundConnection(
             connection: connection, transport: self, loop: loop, queue: queuePool.take(limit: packetConnectionLimit),
             deadline: loop.now + configuration.inboundPacketTimeout)
@@ -245,7 +283,7 @@ public final class DskitTransport: NodeTransport {
     /// Server side of a persistent packet connection (``DskitPacketStreamFrame``):
     /// whether it may stay open (under `maxPersistentInbound`; counted open if so).
     func admitPersistentInbound() -> Bool {
-        guard configuration.persistentPacketConnections,
+        guard configuration.tls.persistentConnections,
               store.values.persistentConnectionsInbound < configuration.maxPersistentInbound else { return false }
         store.values.persistentConnectionsInbound += 1
         return true

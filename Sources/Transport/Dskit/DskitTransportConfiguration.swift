@@ -20,7 +20,8 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     public var maxConcurrentWrites: Int
     /// `acquire_writer_timeout`: how long a packet may wait for a free writer.
     public var acquireWriterTimeout: Duration
-    /// TLS (`tls_enabled` and friends).
+    /// TLS (`tls_enabled` and friends, and ours: persistent connections between
+    /// memberlistd nodes, the client's session cache, the reload interval).
     public var tls: TLSSettings
     /// Largest packet payload accepted; bigger ones are dropped and counted.
     /// dskit reads to EOF unbounded; 10 MiB is its largest gossip packet
@@ -39,12 +40,13 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// nothing. A connection beyond this is closed at accept and counted in
     /// `inboundConnectionsDropped`; the loop never waits for a free one.
     public var maxInboundPacketConnections: Int
-    /// TLS only: offer and accept persistent packet connections between
-    /// memberlistd nodes (``DskitPacketStreamFrame``); Go peers never negotiate them.
-    public var persistentPacketConnections: Bool
     /// Client side: a persistent connection unused this long is closed. The
     /// server waits twice as long, so it is the client that ends an idle
-    /// connection and a packet never races the server's close.
+    /// connection and a packet never races the server's close. Two minutes: an idle
+    /// node probes one random peer every 5 s (dskit's TCP probe interval), so in a
+    /// 10-node cluster a pair exchanges a packet about every 45 s; with 30 s most
+    /// connections closed between two probes and each probe paid a (resumed)
+    /// handshake per direction (docs/benchmarks.md, "TLS idle cost").
     public var persistentIdleTimeout: Duration
     /// Client side: persistent connections open at once (one per destination);
     /// beyond, packets to further peers use a connection each, as dskit does.
@@ -52,6 +54,11 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// Server side: persistent connections kept at once; beyond, a new one is
     /// read and asked to close at once (the client falls back to a connection per packet).
     public var maxPersistentInbound: Int
+    /// TLS server, with `tls.persistentConnections` (``DskitPacketStreamFrame``): lifetime of the session tickets
+    /// issued to memberlistd clients (those offering the ALPN protocol; Go clients keep
+    /// no session cache and get none). The ticket keys rotate this often and the
+    /// previous key still decrypts, so no key lives longer than twice this. Zero = no tickets.
+    public var tlsSessionTicketLifetime: Duration
 
     public init(
         bindAddresses: [IPAddress] = [IPAddress(0, 0, 0, 0)], bindPort: Int = 7946,
@@ -62,8 +69,9 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
         maxInboundPacketConnections: Int = 64,
-        persistentPacketConnections: Bool = true, persistentIdleTimeout: Duration = .seconds(30),
-        maxPersistentOutbound: Int = 64, maxPersistentInbound: Int = 128
+        persistentIdleTimeout: Duration = .seconds(120),
+        maxPersistentOutbound: Int = 64, maxPersistentInbound: Int = 128,
+        tlsSessionTicketLifetime: Duration = .seconds(3600)
     ) {
         self.bindAddresses = bindAddresses
         self.bindPort = bindPort
@@ -79,10 +87,10 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         self.inboundPacketTimeout = inboundPacketTimeout
         self.maxStreamBufferBytes = maxStreamBufferBytes
         self.maxInboundPacketConnections = maxInboundPacketConnections
-        self.persistentPacketConnections = persistentPacketConnections
         self.persistentIdleTimeout = persistentIdleTimeout
         self.maxPersistentOutbound = maxPersistentOutbound
         self.maxPersistentInbound = maxPersistentInbound
+        self.tlsSessionTicketLifetime = tlsSessionTicketLifetime
     }
 
     /// Writers actually used: dskit turns ≤ 0 into 1.
