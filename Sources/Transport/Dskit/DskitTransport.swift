@@ -20,7 +20,7 @@ import Wire
 ///
 /// Outbound packets go through ``DskitPacketWriterPool``; outbound streams
 /// dial with the caller's timeout and write `02` first.
-public final class DskitTransport: NodeTransport {
+public final class DskitTransport: NodeTransport, AcceptingTransport {
     public let advertisedAddress: SocketAddress
     /// The listeners' local addresses, in `bind_addr` order (with the real port).
     public let boundAddresses: [SocketAddress]
@@ -84,14 +84,11 @@ public final class DskitTransport: NodeTransport {
                         onAcceptDescriptor: { accepted in
                             if let transport = relay.target { transport.accepted(accepted) } else { accepted.close() }
                         },
-                        onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                        onAcceptError: { _, _ in relay.countAcceptError() })
                 } else {
                     listener = try loop.listenTCP(
                         on: ip.with(port: port), tls: tls, handshakeTimeout: configuration.inboundPacketTimeout,
-                        onAccept: { connection in
-                            if let transport = relay.target { transport.accepted(connection) } else { connection.close() }
-                        },
-                        onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                        onAccept: relay.accept, onAcceptError: { _, _ in relay.countAcceptError() })
                 }
                 listeners.append(listener)
                 port = listener.localAddress.port
@@ -198,36 +195,23 @@ public final class DskitTransport: NodeTransport {
         to destination: SocketAddress, timeout: Duration,
         _ completion: @escaping (Result<TransportStream, TransportError>) -> Void
     ) {
-        guard !isShutDown else {
-            loop.execute { _ in completion(.failure(.shutDown)) }
-            return
-        }
-        loop.connectTCP(to: destination.unmappingIPv4, timeout: timeout, tls: tls) { [weak self] result in
-            guard let self else {
-                if case .success(let connection) = result { connection.close() }
-                completion(.failure(.shutDown))
-                return
+        loop.connectStream(to: destination, timeout: timeout, shutDown: isShutDown, tls: tls, counters: store, owner: self,
+                           completion) { [weak self] connection in
+            guard let self else { return connection.close() }
+            self.store.countHandshake(of: connection, asClient: true)
+            var marker = DskitConnectionKind.stream.rawValue
+            let written: Result<Void, ConnectionError> = withUnsafeBytes(of: &marker) { bytes in
+                Result { () throws(ConnectionError) in try connection.write(bytes) }
             }
-            switch result {
-            case .failure(let error):
+            if case .failure(let error) = written {
+                connection.close()
                 self.store.values.outgoingStreamErrors += 1
                 completion(.failure(.connection(error)))
-            case .success(let connection):
-                self.store.countHandshake(of: connection, asClient: true)
-                var marker = DskitConnectionKind.stream.rawValue
-                let written: Result<Void, ConnectionError> = withUnsafeBytes(of: &marker) { bytes in
-                    Result { () throws(ConnectionError) in try connection.write(bytes) }
-                }
-                if case .failure(let error) = written {
-                    connection.close()
-                    self.store.values.outgoingStreamErrors += 1
-                    completion(.failure(.connection(error)))
-                    return
-                }
-                self.store.values.sentBytes += 1
-                self.store.values.outgoingStreams += 1
-                completion(.success(self.makeStream(connection, leftover: UnsafeRawBufferPointer(start: nil, count: 0))))
+                return
             }
+            self.store.values.sentBytes += 1
+            self.store.values.outgoingStreams += 1
+            completion(.success(self.makeStream(connection, leftover: UnsafeRawBufferPointer(start: nil, count: 0))))
         }
     }
 
@@ -249,7 +233,7 @@ public final class DskitTransport: NodeTransport {
 
     // MARK: inbound (called by DskitInboundConnection)
 
-    fileprivate func accepted(_ connection: TCPConnection) {
+    func accepted(_ connection: TCPConnection) {
         guard !isShutDown else {
             connection.close()
             return

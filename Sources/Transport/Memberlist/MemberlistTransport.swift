@@ -16,7 +16,7 @@ import Wire
 /// Hot path: a received datagram is lent straight from the loop's recvmmsg
 /// slab and a sent one goes straight from the caller's bytes to `sendto`, so
 /// no packet allocates.
-public final class MemberlistTransport: NodeTransport {
+public final class MemberlistTransport: NodeTransport, AcceptingTransport {
     public let advertisedAddress: SocketAddress
     /// The local address both sockets are bound to (with the real port).
     public let boundAddress: SocketAddress
@@ -24,7 +24,7 @@ public final class MemberlistTransport: NodeTransport {
     public var onStream: ((TransportStream) -> Void)?
 
     private unowned let loop: EventLoop
-    private let store = CounterStore()
+    let store = CounterStore()
     private var udp: UDPSocket?
     private var listener: TCPListener?
     private let maxStreamBufferBytes: Int
@@ -113,24 +113,10 @@ public final class MemberlistTransport: NodeTransport {
         to destination: SocketAddress, timeout: Duration,
         _ completion: @escaping (Result<TransportStream, TransportError>) -> Void
     ) {
-        guard !isShutDown else {
-            loop.execute { _ in completion(.failure(.shutDown)) }
-            return
-        }
-        loop.connectTCP(to: destination.unmappingIPv4, timeout: timeout) { [weak self] result in
-            guard let self else {
-                if case .success(let connection) = result { connection.close() }
-                completion(.failure(.shutDown))
-                return
-            }
-            switch result {
-            case .success(let connection):
-                self.store.values.outgoingStreams += 1
-                completion(.success(self.makeStream(connection)))
-            case .failure(let error):
-                self.store.values.outgoingStreamErrors += 1
-                completion(.failure(.connection(error)))
-            }
+        loop.connectStream(to: destination, timeout: timeout, shutDown: isShutDown, counters: store, owner: self, completion) { [weak self] connection in
+            guard let self else { return connection.close() }
+            self.store.values.outgoingStreams += 1
+            completion(.success(self.makeStream(connection)))
         }
     }
 
@@ -150,7 +136,7 @@ public final class MemberlistTransport: NodeTransport {
         onPacket?(InboundPacket(bytes: datagram.bytes, source: datagram.source.unmappingIPv4, receivedAt: loop.now))
     }
 
-    fileprivate func accepted(_ connection: TCPConnection) {
+    func accepted(_ connection: TCPConnection) {
         store.values.incomingStreams += 1
         let stream = makeStream(connection)
         onStream?(stream)
@@ -176,10 +162,7 @@ public final class MemberlistTransport: NodeTransport {
             do {
                 listener = try loop.listenTCP(
                     on: ip.with(port: port),
-                    onAccept: { connection in
-                        if let transport = relay.target { transport.accepted(connection) } else { connection.close() }
-                    },
-                    onAcceptError: { _, _ in relay.target?.store.values.acceptErrors += 1 })
+                    onAccept: relay.accept, onAcceptError: { _, _ in relay.countAcceptError() })
             } catch {
                 throw .bind(address: ip.with(port: port).description, error)
             }
