@@ -25,14 +25,11 @@ public final class LineReader {
         self.fd = fd
         self.onLine = onLine
         self.onEnd = onEnd
-        do {
-            let flags = try retryingInterrupts("fcntl(F_GETFL)") { fcntl(fd, F_GETFL) }
-            _ = try retryingInterrupts("fcntl(F_SETFL)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
-            watch = try loop.watch(fd, interest: .read) { [unowned self] _ in self.readAvailable() }
-        } catch {
-            chunk.deallocate()
-            throw error
-        }
+        // Every stored property is set, so a throw from here on runs deinit,
+        // which frees `chunk` (freeing it here too was a double free).
+        let flags = try retryingInterrupts("fcntl(F_GETFL)") { fcntl(fd, F_GETFL) }
+        _ = try retryingInterrupts("fcntl(F_SETFL)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+        watch = try loop.watch(fd, interest: .read) { [unowned self] _ in self.readAvailable() }
     }
 
     deinit {

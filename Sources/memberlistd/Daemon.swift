@@ -33,6 +33,14 @@ final class Daemon {
         self.logger = logger
     }
 
+    /// Stored properties are released in declaration order, `loop` before the
+    /// stdin reader that reaches it unowned; in a release build `main` holds the
+    /// loop no longer than the daemon, so releasing the reader then read a freed
+    /// loop and every exit crashed. Stop it while the loop is alive.
+    deinit {
+        stdinReader?.stop()
+    }
+
     func start() throws {
         node.onEvent = { [weak self] event in
             self?.log(event)

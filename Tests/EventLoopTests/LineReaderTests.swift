@@ -37,4 +37,24 @@ import Testing
         #expect(fcntl(readEnd, F_GETFD) != -1)
         Glibc.close(readEnd)
     }
+
+    /// A descriptor epoll refuses (`/dev/null`, as a daemon's stdin often is): the
+    /// reader throws, and its buffer is freed once (deinit runs after a throw from a
+    /// fully initialized class; a second free in the initializer aborted the process).
+    @Test func anUnwatchableDescriptorThrowsAndFreesOnce() async throws {
+        let devNull = open("/dev/null", O_RDONLY)
+        #expect(devNull >= 0)
+        defer { Glibc.close(devNull) }
+        let refused = try await withLoop { handle in
+            try await onLoop(handle) { (loop, finish: @escaping (SystemError?) -> Void) in
+                do throws(SystemError) {
+                    _ = try LineReader(loop: loop, fd: devNull, onLine: { _ in })
+                    finish(nil)
+                } catch {
+                    finish(error)
+                }
+            }
+        }
+        #expect(refused?.errno == EPERM, "\(String(describing: refused))")
+    }
 }
