@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkTestSupport
 import Testing
 
 extension ProcessClusterTests {

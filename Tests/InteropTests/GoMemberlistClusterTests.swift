@@ -1,4 +1,5 @@
 import Foundation
+import NetworkTestSupport
 import Testing
 
 /// Real Go memberlist v0.2.2 peers (Interop/go/peer) on loopback, proving the

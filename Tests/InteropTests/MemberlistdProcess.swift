@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkTestSupport
 
 /// One `memberlistd` process on loopback for the interop tests: flags in,
 /// logfmt lines out (parsed), stdin commands (`-memberlistd.stdin-commands`).
@@ -25,7 +26,7 @@ final class MemberlistdProcess: Sendable {
 
     /// The built executable (swift build / swift test build it with the package).
     static func executable() throws -> String {
-        let root = GoPeerBinary.packageRoot.appendingPathComponent(".build")
+        let root = HelperTool.packageRoot.appendingPathComponent(".build")
         for candidate in ["debug/memberlistd", "release/memberlistd"] {
             let path = root.appendingPathComponent(candidate).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -19,7 +19,7 @@ final class RingAppProcess: Sendable {
     /// Starts `ring_app.py --id id --sidecar http://127.0.0.1:port` with `arguments`.
     init(id: String, sidecarPort: UInt16, arguments: [String]) throws {
         self.id = id
-        let script = GoPeerBinary.packageRoot.appendingPathComponent("examples/ring_app.py").path
+        let script = HelperTool.packageRoot.appendingPathComponent("examples/ring_app.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-u", script, "--id", id, "--sidecar", "http://127.0.0.1:\(sidecarPort)"] + arguments

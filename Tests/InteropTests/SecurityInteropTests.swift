@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkTestSupport
 import Testing
 
 /// Encryption keys (memberlist-wire.md §5), cluster labels (§3.2) and dskit TLS

@@ -14,7 +14,7 @@ extension ProcessClusterTests {
         @Test func theServerMatchesItsOpenAPIDocument() async throws {
             let node = try await MemberlistdProcess.launch(name: "openapi0", transport: "tcp")
             let port = try await SidecarClient.port(of: node)
-            let root = GoPeerBinary.packageRoot
+            let root = HelperTool.packageRoot
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkTestSupport
 import Testing
 
 /// Issue 14 with real processes: memberlistd resumes TLS sessions with a Go crypto/tls
