@@ -60,12 +60,20 @@ struct LabCluster {
     }
 
     /// Stops every node (SIGTERM, so each leaves), removes the lab and returns
-    /// what leaked: processes still running and namespaces still present.
+    /// what went wrong at the end: a running node that did not exit 0 on SIGTERM
+    /// (a crash on the way out), processes still running or still in a lab
+    /// namespace (any the test started there, dnsmasq's too) and namespaces
+    /// still present.
     func tearDown() async -> [String] {
-        for node in nodes { await node.stop(SIGTERM) }
+        var leaks: [String] = []
+        for node in nodes where node.isRunning {
+            let status = await node.stop(SIGTERM)
+            if status != 0 { leaks.append("\(node.name) exited with \(status.map(String.init) ?? "nothing (killed)") on SIGTERM") }
+        }
         saveLogs()
         lab.remove()
-        var leaks = nodes.filter { kill($0.pid, 0) == 0 }.map { "process \($0.name) (pid \($0.pid)) still running" }
+        leaks += nodes.filter { kill($0.pid, 0) == 0 }.map { "process \($0.name) (pid \($0.pid)) still running" }
+        leaks += lab.processesLeft.map { "process \($0) still in a lab namespace" }
         leaks += lab.remainingNamespaces.map { "namespace \($0) still present" }
         return leaks
     }

@@ -36,25 +36,44 @@ final class LabNode: Sendable {
     /// Starts node `index` of `lab` and waits for its "node started" line.
     static func launch(_ lab: NetworkLab, _ index: Int, name: String, transport: String = "udp", port: Int = 7946,
                        join: [String] = [], extra: [String] = lanTiming) async throws -> LabNode {
-        let node = try LabNode(lab, index, name: name, transport: transport, port: port, join: join, extra: extra)
-        try await node.waitForLog("node started", since: 0, timeout: .seconds(30))
-        return node
-    }
-
-    private init(_ lab: NetworkLab, _ index: Int, name: String, transport: String, port: Int,
-                 join: [String], extra: [String]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw LabError.commandFailed("\(Self.executable) is missing; run swift build first")
         }
-        self.name = name
-        address = lab.address(index)
-        self.port = port
-        var arguments = ["netns", "exec", lab.namespace(index), Self.executable,
+        let address = lab.address(index)
+        var arguments = [Self.executable,
                          "-memberlist.transport=\(transport)", "-memberlist.nodename=\(name)",
                          "-memberlist.randomize-node-name=false", "-memberlist.bind-addr=\(address)",
                          "-memberlist.bind-port=\(port)", "-memberlist.advertise-port=\(port)",
                          "-memberlistd.stdin-commands", "-log.level=info"]
         arguments += join.map { "-memberlist.join=\($0)" } + extra
+        let node = try LabNode(lab, index, name: name, port: port, command: arguments)
+        try await node.waitForLog("node started", since: 0, timeout: .seconds(30))
+        return node
+    }
+
+    /// Starts the image's memberlistd as a container runtime would, in namespace
+    /// `index` of `lab`: chrooted into `image` in a mount namespace of its own
+    /// where `/proc` is mounted (it ends with the process, so nothing is left
+    /// mounted), as the image's user, with `arguments` only; waits for "node
+    /// started". `name` labels the node in the test's messages; the node
+    /// names itself from `arguments` (or the hostname and a random suffix).
+    static func launch(_ lab: NetworkLab, _ index: Int, image: ImageRoot, name: String, port: Int = 7946,
+                       arguments: [String]) async throws -> LabNode {
+        let user = "\(ImageRoot.user)"
+        let command = ["/usr/bin/unshare", "--mount", "--root=\(image.path.path)", "--mount-proc=/proc",
+                       "--setgid=\(user)", "--setuid=\(user)", ImageRoot.binary] + arguments
+        let node = try LabNode(lab, index, name: name, port: port, command: command)
+        try await node.waitForLog("node started", since: 0, timeout: .seconds(30))
+        return node
+    }
+
+    /// Runs `command` in the node's namespace through `ip netns exec`; every
+    /// program in the chain execs the next, so the process id is memberlistd's.
+    private init(_ lab: NetworkLab, _ index: Int, name: String, port: Int, command: [String]) throws {
+        self.name = name
+        address = lab.address(index)
+        self.port = port
+        let arguments = ["netns", "exec", lab.namespace(index)] + command
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         process.arguments = arguments
@@ -93,6 +112,11 @@ final class LabNode: Sendable {
     }
 
     var seed: String { "\(address):\(port)" }
+
+    /// The name the node gave itself (the `node` field of its "node started" line).
+    var memberName: String? {
+        lines("node started").first?.split(separator: " ").first { $0.hasPrefix("node=") }.map { String($0.dropFirst(5)) }
+    }
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { output.exitStatus.withLock { $0 } == nil }
 

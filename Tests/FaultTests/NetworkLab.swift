@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkTestSupport
 import Synchronization
 
 /// A private network for fault tests, built from Linux network namespaces:
@@ -8,41 +9,57 @@ import Synchronization
 /// inside these namespaces, so nothing the tests do (nft drops, crafted
 /// packets) can reach another host or the machine's own interfaces.
 ///
+/// With `dnsHost` the lab also has a service host, a namespace of its own on the
+/// same bridge at `dnsAddress`, where a test runs the cluster's DNS server
+/// (`DnsmasqServer` with `.namespace`), as a Kubernetes cluster DNS sits on
+/// the pod network apart from the pods.
+///
 /// Names carry `prefix` and the test process id; `sweepStale()` removes what a
 /// killed earlier run left behind, `remove()` (call it in `defer`) removes this
 /// lab and kills any process still inside it.
 final class NetworkLab: Sendable {
     static let prefix = "mlfault"
     static let subnet = "10.213.0"
+    /// The service host's address (nodes start at .10).
+    static let dnsAddress = "\(subnet).2"
 
     let id: String
     let nodeCount: Int
+    let hasDNSHost: Bool
+    /// The nsfs inode of every namespace the lab made (`processesLeft` looks for them).
+    private let inodes = Mutex<Set<UInt64>>([])
     var bridgeNamespace: String { "\(id)-br" }
+    var dnsNamespace: String { "\(id)-dns" }
 
-    /// Builds the bridge and `nodeCount` node namespaces; on failure removes
-    /// what it built and throws with the command's output.
-    init(nodeCount: Int) throws {
+    /// Builds the bridge, `nodeCount` node namespaces and, with `dnsHost`, the
+    /// service host; on failure removes what it built and throws with the
+    /// command's output.
+    init(nodeCount: Int, dnsHost: Bool = false) throws {
         Self.sweepStale()
         id = "\(Self.prefix)\(getpid())-\(Self.nextSerial())"
         self.nodeCount = nodeCount
+        hasDNSHost = dnsHost
         do {
             try Self.ip(["netns", "add", bridgeNamespace])
+            try recordInode(bridgeNamespace)
             try Self.ip(["-n", bridgeNamespace, "link", "add", "br0", "type", "bridge"])
             try Self.ip(["-n", bridgeNamespace, "link", "set", "br0", "up"])
-            for index in 0..<nodeCount { try addNode(index) }
+            for index in 0..<nodeCount { try addHost(namespace(index), port: port(index), address: address(index)) }
+            if dnsHost { try addHost(dnsNamespace, port: "pdns", address: Self.dnsAddress) }
         } catch {
             remove()
             throw error
         }
     }
 
-    private func addNode(_ index: Int) throws {
-        let namespace = self.namespace(index)
+    /// A namespace whose eth0 is a veth to bridge port `port`, holding `address`.
+    private func addHost(_ namespace: String, port: String, address: String) throws {
         try Self.ip(["netns", "add", namespace])
+        try recordInode(namespace)
         try Self.ip(["link", "add", "eth0", "netns", namespace, "type", "veth",
-                     "peer", "name", "p\(index)", "netns", bridgeNamespace])
-        try Self.ip(["-n", bridgeNamespace, "link", "set", "p\(index)", "master", "br0", "up"])
-        try Self.ip(["-n", namespace, "addr", "add", "\(address(index))/24", "dev", "eth0"])
+                     "peer", "name", port, "netns", bridgeNamespace])
+        try Self.ip(["-n", bridgeNamespace, "link", "set", port, "master", "br0", "up"])
+        try Self.ip(["-n", namespace, "addr", "add", "\(address)/24", "dev", "eth0"])
         try Self.ip(["-n", namespace, "link", "set", "eth0", "up"])
         try Self.ip(["-n", namespace, "link", "set", "lo", "up"])
     }
@@ -52,7 +69,17 @@ final class NetworkLab: Sendable {
     /// The node's IPv4 address; it exists only in its namespace.
     func address(_ index: Int) -> String { "\(Self.subnet).\(index + 10)" }
 
+    /// The bridge port node `index` is plugged into.
+    private func port(_ index: Int) -> String { "p\(index)" }
+
     // MARK: faults (nftables inside the node namespaces)
+
+    /// Unplugs node `index` (`up: false`) or plugs it back in: its bridge port goes
+    /// down, so its eth0 loses carrier and nothing passes either way, as when a
+    /// host's cable or a pod's veth goes; addresses and sockets stay as they were.
+    func setLink(_ index: Int, up: Bool) throws {
+        try Self.ip(["-n", bridgeNamespace, "link", "set", port(index), up ? "up" : "down"])
+    }
 
     /// Drops one packet in `oneIn` at random as it arrives at node `index`. Every
     /// packet between two nodes arrives at exactly one of them, so with the rule on
@@ -107,6 +134,13 @@ final class NetworkLab: Sendable {
         try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(index), "python3", "-c", send, hex, address, "\(port)"])
     }
 
+    /// The body of an HTTP GET of `url` made from inside namespace `index` (a
+    /// node's admin listener is reachable only there).
+    func httpGet(from index: Int, _ url: String) throws -> String {
+        let get = "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())"
+        return try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(index), "python3", "-c", get, url])
+    }
+
     private func nft(_ index: Int, _ script: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(id)-\(index)-\(UUID().uuidString).nft")
         try Data((script + "\n").utf8).write(to: file)
@@ -118,7 +152,28 @@ final class NetworkLab: Sendable {
 
     /// Kills every process left in the lab's namespaces and deletes them.
     func remove() {
-        Self.remove(namespaces: (0..<nodeCount).map(namespace) + [bridgeNamespace])
+        Self.remove(namespaces: (0..<nodeCount).map(namespace) + (hasDNSHost ? [dnsNamespace] : []) + [bridgeNamespace])
+    }
+
+    private func recordInode(_ namespace: String) throws {
+        var info = stat()
+        guard stat("/run/netns/\(namespace)", &info) == 0 else {
+            throw LabError.commandFailed("stat /run/netns/\(namespace): errno \(errno)")
+        }
+        inodes.withLock { _ = $0.insert(UInt64(info.st_ino)) }
+    }
+
+    /// Processes still inside one of the lab's network namespaces, found by the
+    /// namespace itself (`/proc/PID/ns/net`), so a process the tests did not
+    /// start (a dnsmasq child) or one in a namespace already deleted counts too.
+    var processesLeft: [Int32] {
+        let ours = inodes.withLock { $0 }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net"),
+                  link.hasPrefix("net:["), let inode = UInt64(link.dropFirst(5).dropLast()) else { return false }
+            return ours.contains(inode)
+        }.sorted()
     }
 
     /// The lab's namespaces that still exist (empty after `remove()`).
@@ -158,21 +213,7 @@ final class NetworkLab: Sendable {
     /// Runs a command to completion; non-zero exit throws with its output.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw LabError.commandFailed("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
-        }
-        return text
+        try HelperTool.run(executable, arguments).mapError { LabError.commandFailed($0.description) }.get()
     }
 }
 

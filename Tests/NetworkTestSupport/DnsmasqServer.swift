@@ -4,10 +4,20 @@ import Synchronization
 
 /// A real dnsmasq (Debian's dnsmasq-base) on a loopback address of its own, serving
 /// only the records a test gives it (ARCHITECTURE.md, tests: "DNS: a real
-/// dnsmasq serving A/AAAA/SRV records on loopback"). Names under `test.` that
-/// it does not know are answered NXDOMAIN. It runs in the foreground and is
+/// dnsmasq serving A/AAAA/SRV records on loopback"), or on a given address inside
+/// a network namespace (the fault tests' DNS host). Names under `localDomain`
+/// that it does not know are answered NXDOMAIN. It runs in the foreground and is
 /// killed by `stop()` or deinit, so a failing test leaves nothing behind.
 public final class DnsmasqServer: Sendable {
+    /// Where dnsmasq listens.
+    public enum Placement: Sendable {
+        /// A random 127.53.x.y of this host's loopback.
+        case loopback
+        /// `address`, already configured inside network namespace `name`
+        /// (dnsmasq is started through `ip netns exec`, which execs it in place).
+        case namespace(String, address: String)
+    }
+
     /// One SRV record: `service` (e.g. `_gossip._tcp.cluster.test`) served by `target:port`.
     public struct Service: Sendable {
         public var service: String
@@ -26,11 +36,12 @@ public final class DnsmasqServer: Sendable {
     }
 
     public static let executable = "/usr/sbin/dnsmasq"
+    static let ipExecutable = "/usr/sbin/ip"
 
-    /// A loopback address of its own (127.53.x.y): dnsmasq has no "port 0", and a port
-    /// picked for a moment can be taken by another process before dnsmasq binds it
-    /// (seen under load). No other process listens on these addresses, so the DNS port
-    /// is always free there.
+    /// A loopback address of its own (127.53.x.y), or the namespace's: dnsmasq has no
+    /// "port 0", and a port picked for a moment can be taken by another process before
+    /// dnsmasq binds it (seen under load). No other process listens on these addresses,
+    /// so the DNS port is always free there.
     public let address: String
     public let port = 53
     /// A scratch directory holding the hosts file and the resolv.conf.
@@ -44,10 +55,14 @@ public final class DnsmasqServer: Sendable {
     private let logPath: String
 
     /// Starts dnsmasq with `hosts` (name → IPv4/IPv6 addresses, A and AAAA
-    /// records), `services` (SRV records) and `hostsFileLines` (an `--addn-hosts`
-    /// file that `addHostsLine` extends later); returns once it serves.
+    /// records; `--host-record` keeps one address per family, so a name with
+    /// several A records goes in the hosts file), `services` (SRV records) and
+    /// `hostsFileLines` (an `--addn-hosts` file that `addHostsLine` extends
+    /// later), authoritative for `localDomain`
+    /// (e.g. `test` or `cluster.local`); returns once it serves.
     public init(hosts: [String: [String]] = [:], services: [Service] = [],
-                hostsFileLines: [String] = []) async throws {
+                hostsFileLines: [String] = [], localDomain: String = "test",
+                placement: Placement = .loopback) async throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("memberlistd-dnsmasq-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -55,14 +70,21 @@ public final class DnsmasqServer: Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         hostsPath = directory.appendingPathComponent("hosts").path
         try Self.write(hostsFileLines.map { $0 + "\n" }.joined(), to: hostsPath)
-        var random = SystemRandomNumberGenerator()
-        address = "127.53.\(Int.random(in: 1...254, using: &random)).\(Int.random(in: 1...254, using: &random))"
+        var launcher: [String] = []
+        switch placement {
+        case .loopback:
+            var random = SystemRandomNumberGenerator()
+            address = "127.53.\(Int.random(in: 1...254, using: &random)).\(Int.random(in: 1...254, using: &random))"
+        case .namespace(let namespace, let namespaceAddress):
+            address = namespaceAddress
+            launcher = [Self.ipExecutable, "netns", "exec", namespace]
+        }
         resolvConfPath = directory.appendingPathComponent("resolv.conf").path
         try Self.writeResolvConf(at: resolvConfPath, server: "\(address):\(port)")
 
         var arguments = [
             "--keep-in-foreground", "--conf-file=/dev/null", "--pid-file", "--log-facility=-",
-            "--no-resolv", "--no-hosts", "--local=/test/", "--bind-interfaces",
+            "--no-resolv", "--no-hosts", "--local=/\(localDomain)/", "--bind-interfaces",
             "--listen-address=\(address)", "--port=\(port)", "--addn-hosts=\(hostsPath)",
         ]
         for (name, addresses) in hosts.sorted(by: { $0.key < $1.key }) {
@@ -72,7 +94,7 @@ public final class DnsmasqServer: Sendable {
             arguments.append("--srv-host=\(service.service),\(service.target),\(service.port),\(service.priority),\(service.weight)")
         }
         logPath = directory.appendingPathComponent("dnsmasq.log").path
-        pid = try Self.spawn(arguments, log: logPath)
+        pid = try Self.spawn(launcher + [Self.executable] + arguments, log: logPath)
         // dnsmasq binds its sockets before it reads the hosts file.
         do { try await waitForHostsFileReads(1) } catch {
             stop()
@@ -109,8 +131,9 @@ public final class DnsmasqServer: Sendable {
     /// posix_spawn with an empty signal mask and default dispositions: a child
     /// started from a Swift concurrency (libdispatch) thread, as Foundation's
     /// Process does it, inherits that thread's mask with nearly every signal
-    /// blocked, and dnsmasq would never see SIGHUP.
-    private static func spawn(_ arguments: [String], log: String) throws -> pid_t {
+    /// blocked, and dnsmasq would never see SIGHUP. `command` starts with the
+    /// executable's path.
+    private static func spawn(_ command: [String], log: String) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         var actions = posix_spawn_file_actions_t()
         posix_spawnattr_init(&attributes)
@@ -128,11 +151,11 @@ public final class DnsmasqServer: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let argv = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard status == 0 else { throw DnsmasqError(reason: "posix_spawn \(executable): errno \(status)") }
+        let status = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
+        guard status == 0 else { throw DnsmasqError(reason: "posix_spawn \(command[0]): errno \(status)") }
         return pid
     }
 
