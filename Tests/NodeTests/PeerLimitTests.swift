@@ -137,30 +137,38 @@ import Wire
                    "-memberlist.tls-server-name=memberlist-node"]
         let (node, port) = try await Self.startNode(transport: "tcp", flags: tls)
         let (peer, _) = try await Self.startNode(transport: "tcp", name: "peer", flags: tls)
-        // Clients that start a TLS record (a ClientHello's first bytes) and never finish it.
-        let handshakeTimeout = DskitTransportConfiguration().inboundPacketTimeout
+        // Clients on another address (127.0.0.2) that start a TLS record (a ClientHello's
+        // first bytes) and never finish it: up to the per-source bound they are held, the
+        // rest are closed at accept.
+        let defaults = DskitTransportConfiguration()
+        let (handshakeTimeout, held) = (defaults.inboundPacketTimeout, defaults.maxPendingHandshakesPerSource)
         let clock = ContinuousClock()
         let opened = clock.now
         var slow: [Int32] = []
         defer { for fd in slow { close(fd) } }
-        for _ in 0..<5 {
-            let fd = try LoopbackSocket.open(toPort: port)
+        for _ in 0..<(held + 3) {
+            let fd = try LoopbackSocket.open(toPort: port, from: UInt32(0x7f00_0002))
             slow.append(fd)
-            try LoopbackSocket.write([0x16, 0x03, 0x01], to: fd)
+            _ = try? LoopbackSocket.write([0x16, 0x03, 0x01], to: fd)
         }
-        // While they hang, another peer joins over TLS (a push/pull stream) and the two
-        // nodes gossip: the loop keeps serving and ticking.
+        let refused = try await Self.waitUntil("3 handshakes refused", read: { await node.transportCounters() }) {
+            $0.inboundConnectionsDropped == 3
+        }
+        #expect(refused.acceptErrors == 0)
+        // While they hang, another peer (127.0.0.1) joins over TLS (a push/pull stream)
+        // and the two nodes gossip: the loop keeps serving and ticking.
         let joined = await peer.join(["127.0.0.1:\(port)"])
         #expect(joined.successes == 1)
         let busy = try await Self.waitFor(node, "gossip with the peer") { $0.packetsReceived >= 3 && $0.packetsSent >= 3 }
         #expect(busy.totalPacketsDropped == 0)
         let during = await node.transportCounters()
         #expect(during.acceptErrors == 0, "slow handshakes closed before the handshake timeout")
+        #expect(during.inboundConnectionsDropped == 3)
         #expect(during.tlsServerHandshakes >= 1)
-        // Each slow client is closed by the handshake timeout, counted as an accept error.
+        // Each held slow client is closed by the handshake timeout, counted as an accept error.
         let after = try await Self.waitUntil("slow handshakes closed", timeout: handshakeTimeout + .seconds(10),
-                                             read: { await node.transportCounters() }) { $0.acceptErrors == 5 }
-        #expect(after.acceptErrors == 5)
+                                             read: { await node.transportCounters() }) { $0.acceptErrors == held }
+        #expect(after.acceptErrors == held)
         #expect(clock.now - opened >= handshakeTimeout)
         for fd in slow { #expect(LoopbackSocket.readUntilClosed(fd).isEmpty) }
         let members = await node.members().map(\.name).sorted()
@@ -339,10 +347,23 @@ enum LoopbackSocket {
         guard sent == bytes.count else { throw Failure(call: "sendto", code: errno) }
     }
 
-    /// A connected TCP socket; the caller closes it.
-    static func open(toPort port: UInt16) throws -> Int32 {
+    /// A connected TCP socket, from `source` (an IPv4 address in host order, 127.0.0.1
+    /// by default); the caller closes it.
+    static func open(toPort port: UInt16, from source: UInt32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
+        if let source {
+            var local = loopback(port: 0)
+            local.sin_addr.s_addr = source.bigEndian
+            let bound = withUnsafePointer(to: &local) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(fd)
+                throw Failure(call: "bind", code: code)
+            }
+        }
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
