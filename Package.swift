@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "MembershipTests", dependencies: ["MonotonicTime", "Membership", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "KV", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "EventLoopTests", dependencies: ["MonotonicTime", "EventLoop", "Wire", "CShims", "NetworkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["MonotonicTime", "Transport", "Config", "EventLoop", "Wire", "NetworkTestSupport"], swiftSettings: strict),
         .testTarget(name: "NodeTests", dependencies: ["MonotonicTime", "Node", "Config", "Membership", "KV", "Wire", "Transport", "EventLoop",
                                                     "NetworkTestSupport"],
                     swiftSettings: strict),

@@ -13,6 +13,18 @@ public final class TCPListener {
     public var tlsContext: TLSContext?
     /// How long an accepted connection may take to finish its TLS handshake.
     public var handshakeTimeout: Duration
+    /// TLS handshakes in progress at once, in all and from one source address. A
+    /// connection beyond either is closed at accept and reported to `onHandshakeRefused`:
+    /// a slowloris that opens connections and never finishes a handshake holds each
+    /// for `handshakeTimeout`, and unbounded it would use up the process's descriptors,
+    /// stopping every accept and every outbound dial (issue #12). The per-source bound
+    /// keeps one such host from taking the slots honest peers need.
+    public var maxPendingHandshakes = Int.max
+    public var maxPendingHandshakesPerSource = Int.max
+    public var onHandshakeRefused: ((SocketAddress) -> Void)?
+    /// Handshakes in progress now, in all and by source IP.
+    public private(set) var pendingHandshakes = 0
+    private var pendingHandshakesBySource: [String: Int] = [:]
     public private(set) var isOpen = true
 
     private unowned let loop: EventLoop
@@ -113,7 +125,14 @@ public final class TCPListener {
             return
         }
         var session: TLSSession?
+        let source = peer.ipString
         if let tlsContext {
+            guard pendingHandshakes < maxPendingHandshakes,
+                  pendingHandshakesBySource[source, default: 0] < maxPendingHandshakesPerSource else {
+                SocketSupport.close(client)
+                onHandshakeRefused?(peer)
+                return
+            }
             do {
                 session = try TLSSession(context: tlsContext, fd: client, role: .server)
             } catch {
@@ -124,9 +143,11 @@ public final class TCPListener {
         }
         let onAccept = self.onAccept
         let onAcceptError = self.onAcceptError
+        if session != nil { handshakeBegan(source) }
         let connection = TCPConnection(
             loop: loop, fd: client, remote: peer, phase: session == nil ? .open : .handshaking, tls: session
-        ) { result in
+        ) { [weak self] result in
+            if session != nil { self?.handshakeEnded(source) }
             switch result {
             case .success(let connection): onAccept(connection)
             case .failure(let error): onAcceptError?(error, peer)
@@ -137,6 +158,17 @@ public final class TCPListener {
         } catch {
             connection.teardown(error: .system(error))
         }
+    }
+
+    private func handshakeBegan(_ source: String) {
+        pendingHandshakes += 1
+        pendingHandshakesBySource[source, default: 0] += 1
+    }
+
+    private func handshakeEnded(_ source: String) {
+        pendingHandshakes -= 1
+        let left = pendingHandshakesBySource[source, default: 1] - 1
+        pendingHandshakesBySource[source] = left > 0 ? left : nil
     }
 
     private func pauseAccepting() {

@@ -124,6 +124,8 @@ extension GossipNode {
             broadcast(payload)
         case .counters(let reply):
             reply(countersSnapshot)
+        case .transportCounters(let reply):
+            reply(transportCounters)
         case .shutdown(let reply):
             shutdown()
             reply()
@@ -137,6 +139,7 @@ extension GossipNode {
         case .leave(_, let reply): reply(false)
         case .members(let reply): reply([])
         case .counters(let reply): reply(countersSnapshot)
+        case .transportCounters(let reply): reply(transportCounters)
         case .shutdown(let reply): reply()
         case .broadcast: break
         }

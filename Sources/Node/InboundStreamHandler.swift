@@ -49,7 +49,9 @@ final class InboundStreamHandler {
             }
         } catch {
             answered = true
-            node?.streamFailed(self, reason: "malformed", detail: "\(error)")
+            // A bad or foreign cluster label counts as "label", as for packets (§3.2).
+            let reason = if case .label = error { "label" } else { "malformed" }
+            node?.streamFailed(self, reason: reason, detail: "\(error)")
             // Go answers a request it cannot read with errResp (§4.5).
             reply(.error(ErrorResponse(error: "\(error)")))
         }

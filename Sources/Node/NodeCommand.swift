@@ -1,4 +1,5 @@
 import Membership
+import Transport
 import Wire
 
 /// Work handed to a node's loop from another thread (the `NodeHandle` API). Replies are `@Sendable` closures called on the loop.
@@ -8,5 +9,6 @@ enum NodeCommand: Sendable {
     case members(reply: @Sendable ([Member]) -> Void)
     case broadcast([UInt8])
     case counters(reply: @Sendable (NodeCounters) -> Void)
+    case transportCounters(reply: @Sendable (TransportCounters) -> Void)
     case shutdown(reply: @Sendable () -> Void)
 }

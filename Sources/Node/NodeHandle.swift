@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Membership
+import Transport
 
 /// A node running on its own event-loop thread, usable from any thread or
 /// task (the Swift API of memberlistd). Every call is handed to the loop
@@ -76,6 +77,14 @@ public final class NodeHandle: Sendable {
         await withCheckedContinuation { continuation in
             let posted = commands.post(.counters(reply: { continuation.resume(returning: $0) }))
             if !posted { continuation.resume(returning: NodeCounters()) }
+        }
+    }
+
+    /// The transport's connection and packet counters (dskit's metric meanings).
+    public func transportCounters() async -> TransportCounters {
+        await withCheckedContinuation { continuation in
+            let posted = commands.post(.transportCounters(reply: { continuation.resume(returning: $0) }))
+            if !posted { continuation.resume(returning: TransportCounters()) }
         }
     }
 

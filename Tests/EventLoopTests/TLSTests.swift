@@ -1,5 +1,6 @@
-import Testing
 import EventLoop
+import Glibc
+import Testing
 
 @Suite struct TLSTests {
     /// What each side saw: the client the echoed text, the server the TLS version.
@@ -79,6 +80,75 @@ import EventLoop
                 }
             }
         }
+    }
+
+    /// Handshakes in progress are bounded in all and per source address (issue #12): clients
+    /// that connect and never send a ClientHello take a slot each until `handshakeTimeout`;
+    /// beyond a bound they are closed at accept, and slots free again after the timeout.
+    @Test func pendingHandshakesAreBoundedInAllAndPerSource() async throws {
+        struct Seen: Sendable { var refusedBeforeTimeouts = 0, timeouts = 0, refusedAtEnd = 0, pendingAtEnd = 0, stuckAt: Int? }
+        let server = try Self.node()
+        let seen = try await withLoop { handle in
+            try await onLoop(handle) { (loop, finish: @escaping (Seen) -> Void) in
+                var seen = Seen(stuckAt: nil)
+                var refused = 0
+                let giveUp = loop.now.advanced(by: .seconds(20))
+                let listener = try loop.listenTCP(
+                    on: try #require(SocketAddress(ip: "0.0.0.0", port: 0)), tls: try TLSContext(configuration: server),
+                    handshakeTimeout: .seconds(2), onAccept: { $0.close() }, onAcceptError: { _, _ in seen.timeouts += 1 })
+                listener.maxPendingHandshakes = 3
+                listener.maxPendingHandshakesPerSource = 2
+                listener.onHandshakeRefused = { _ in refused += 1 }
+                // Plain sockets bound to a chosen loopback source (Linux would pick 127.0.0.1
+                // for any 127/8 destination); connect completes in the kernel's backlog.
+                var clients: [Int32] = []
+                func connect(_ source: UInt32) {
+                    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                    guard fd >= 0 else { return }
+                    clients.append(fd)
+                    var address = sockaddr_in()
+                    address.sin_family = sa_family_t(AF_INET)
+                    address.sin_addr.s_addr = source.bigEndian
+                    let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+                    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+                    address.sin_port = listener.localAddress.port.bigEndian
+                    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, size) } }
+                }
+                let (first, second): (UInt32, UInt32) = (0x7f00_0001, 0x7f00_0002)
+                // Each step waits for what the previous one must have caused, then acts.
+                var steps: [(check: () -> Bool, act: () -> Void)] = [
+                    ({ true }, { for _ in 0..<3 { connect(first) } }),
+                    ({ refused == 1 && listener.pendingHandshakes == 2 }, { connect(second) }),  // third from one source
+                    ({ listener.pendingHandshakes == 3 }, { connect(second) }),
+                    ({ refused == 2 }, { seen.refusedBeforeTimeouts = refused }),                        // fourth in all
+                    ({ seen.timeouts == 3 && listener.pendingHandshakes == 0 }, { for _ in 0..<2 { connect(first) } }),
+                    ({ listener.pendingHandshakes == 2 }, {
+                        seen.refusedAtEnd = refused
+                        seen.pendingAtEnd = listener.pendingHandshakes
+                    }),
+                ]
+                let stepCount = steps.count
+                func poll(_ loop: EventLoop) {
+                    if !steps.isEmpty, loop.now > giveUp { seen.stuckAt = stepCount - steps.count }
+                    guard let step = steps.first, seen.stuckAt == nil else {
+                        for client in clients { Glibc.close(client) }
+                        listener.close()
+                        return finish(seen)
+                    }
+                    if step.check() {
+                        steps.removeFirst()
+                        step.act()
+                    }
+                    _ = loop.schedule(after: .milliseconds(5), poll)
+                }
+                poll(loop)
+            }
+        }
+        #expect(seen.stuckAt == nil)
+        #expect(seen.refusedBeforeTimeouts == 2)
+        #expect(seen.timeouts == 3)
+        #expect(seen.refusedAtEnd == 2)
+        #expect(seen.pendingAtEnd == 2)
     }
 
     func tlsFailure(_ result: Result<String, ConnectionError>) -> TLSError? {

@@ -1,20 +1,26 @@
 import Config
 import Glibc
+import NetworkTestSupport
 import Testing
+import Transport
 import Wire
 @testable import Node
 
 /// Limits a peer pushes against, through real sockets to a running node (issue #12): a
 /// packet may inflate only to what a sender on its transport could have built; the
 /// drop is counted under "inflation" and the node keeps taking ordinary packets;
-/// idle inbound streams are capped in number.
+/// idle inbound streams are capped in number; a TLS slowloris is cut at the handshake
+/// timeout while other peers are served; bad labels and over-long node names are
+/// counted drops; push/pull headers over the limits, and slow push/pull senders, are
+/// refused and counted. Every case ends with the node still taking ordinary input.
 @Suite(.serialized) struct PeerLimitTests {
     /// A node on 127.0.0.1 with a kernel-chosen port, and that port.
-    static func startNode(transport: String, _ adjust: (inout NodeConfig) -> Void = { _ in }) async throws -> (NodeHandle, UInt16) {
+    static func startNode(transport: String, name: String = "target", flags: [String] = [],
+                          _ adjust: (inout NodeConfig) -> Void = { _ in }) async throws -> (NodeHandle, UInt16) {
         var config = try NodeConfig.parse([
             "-memberlist.transport=\(transport)", "-memberlist.bind-addr=127.0.0.1", "-memberlist.bind-port=0",
-            "-memberlist.nodename=target", "-memberlist.randomize-node-name=false",
-        ])
+            "-memberlist.nodename=\(name)", "-memberlist.randomize-node-name=false",
+        ] + flags)
         adjust(&config)
         let node = try await NodeHandle.start(config, logger: Logger(level: .error))
         let port = try #require(node.advertisedAddress.split(separator: ":").last.flatMap { UInt16($0) })
@@ -23,14 +29,20 @@ import Wire
 
     /// Polls the node's counters until `fact` holds (10 s at most).
     static func waitFor(_ node: NodeHandle, _ what: String, _ fact: (NodeCounters) -> Bool) async throws -> NodeCounters {
+        try await waitUntil(what, read: { await node.counters() }, fact)
+    }
+
+    /// Polls `read` until `fact` holds (`timeout` at most; a timeout is a recorded issue).
+    static func waitUntil<Value>(_ what: String, timeout: Duration = .seconds(10), read: () async -> Value,
+                                 _ fact: (Value) -> Bool) async throws -> Value {
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
+        let deadline = clock.now.advanced(by: timeout)
         while true {
-            let counters = await node.counters()
-            if fact(counters) { return counters }
+            let value = await read()
+            if fact(value) { return value }
             guard clock.now < deadline else {
-                Issue.record("timed out waiting for \(what); counters: \(counters)")
-                return counters
+                Issue.record("timed out waiting for \(what); last: \(value)")
+                return value
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -115,6 +127,199 @@ import Wire
         #expect(counters.streamsRefused == 3)
         await node.shutdown()
     }
+
+    // MARK: TLS handshake slowloris
+
+    @Test func tlsSlowlorisIsCutAtTheHandshakeTimeoutWhileOthersAreServed() async throws {
+        let certs = try TestCertificates.load()
+        let tls = ["-memberlist.tls-enabled", "-memberlist.tls-cert-path=\(certs.nodeCert)",
+                   "-memberlist.tls-key-path=\(certs.nodeKey)", "-memberlist.tls-ca-path=\(certs.ca)",
+                   "-memberlist.tls-server-name=memberlist-node"]
+        let (node, port) = try await Self.startNode(transport: "tcp", flags: tls)
+        let (peer, _) = try await Self.startNode(transport: "tcp", name: "peer", flags: tls)
+        // Clients on another address (127.0.0.2) that start a TLS record (a ClientHello's
+        // first bytes) and never finish it: up to the per-source bound they are held, the
+        // rest are closed at accept.
+        let defaults = DskitTransportConfiguration()
+        let (handshakeTimeout, held) = (defaults.inboundPacketTimeout, defaults.maxPendingHandshakesPerSource)
+        let clock = ContinuousClock()
+        let opened = clock.now
+        var slow: [Int32] = []
+        defer { for fd in slow { close(fd) } }
+        for _ in 0..<(held + 3) {
+            let fd = try LoopbackSocket.open(toPort: port, from: UInt32(0x7f00_0002))
+            slow.append(fd)
+            _ = try? LoopbackSocket.write([0x16, 0x03, 0x01], to: fd)
+        }
+        let refused = try await Self.waitUntil("3 handshakes refused", read: { await node.transportCounters() }) {
+            $0.inboundConnectionsDropped == 3
+        }
+        #expect(refused.acceptErrors == 0)
+        // While they hang, another peer (127.0.0.1) joins over TLS (a push/pull stream)
+        // and the two nodes gossip: the loop keeps serving and ticking.
+        let joined = await peer.join(["127.0.0.1:\(port)"])
+        #expect(joined.successes == 1)
+        let busy = try await Self.waitFor(node, "gossip with the peer") { $0.packetsReceived >= 3 && $0.packetsSent >= 3 }
+        #expect(busy.totalPacketsDropped == 0)
+        let during = await node.transportCounters()
+        #expect(during.acceptErrors == 0, "slow handshakes closed before the handshake timeout")
+        #expect(during.inboundConnectionsDropped == 3)
+        #expect(during.tlsServerHandshakes >= 1)
+        // Each held slow client is closed by the handshake timeout, counted as an accept error.
+        let after = try await Self.waitUntil("slow handshakes closed", timeout: handshakeTimeout + .seconds(10),
+                                             read: { await node.transportCounters() }) { $0.acceptErrors == held }
+        #expect(after.acceptErrors == held)
+        #expect(clock.now - opened >= handshakeTimeout)
+        for fd in slow { #expect(LoopbackSocket.readUntilClosed(fd).isEmpty) }
+        let members = await node.members().map(\.name).sorted()
+        #expect(members == ["peer", "target"])
+        await peer.shutdown()
+        await node.shutdown()
+    }
+
+    // MARK: labels and node names at the socket
+
+    /// `08 raw`: a user message packet.
+    static let userPacket: [UInt8] = [MessageType.user.rawValue, 1, 2, 3]
+
+    @Test func packetsAndStreamsWithABadClusterLabelAreCountedAsLabel() async throws {
+        let (node, port) = try await Self.startNode(transport: "udp", flags: ["-memberlist.cluster-label=alpha"])
+        let label = MessageType.hasLabel.rawValue
+        let longest = [UInt8](repeating: UInt8(ascii: "x"), count: LabelHeader.maxLength)
+        let bad: [[UInt8]] = [
+            [label, 0] + Self.userPacket,                                     // empty label
+            [label, 0xff] + [UInt8](repeating: 1, count: 100),                // declares 255 bytes, 100 follow
+            [label, 5] + Array("bravo".utf8) + Self.userPacket,               // another cluster
+            [label, UInt8(LabelHeader.maxLength)] + longest + Self.userPacket, // longest label, not ours
+            Self.userPacket,                                                  // no label
+        ]
+        for packet in bad { try LoopbackSocket.sendDatagram(packet, toPort: port) }
+        _ = try await Self.waitFor(node, "bad labels dropped") { $0.packetsDropped["label"] == bad.count }
+        try LoopbackSocket.sendDatagram([label, 5] + Array("alpha".utf8) + Self.userPacket, toPort: port)
+        let taken = try await Self.waitFor(node, "the labelled packet") { $0.packetsReceived == 1 }
+        #expect(taken.totalPacketsDropped == bad.count)
+        // A stream whose label is another cluster's: refused with errResp, counted as "label".
+        var stream = WireBuffer()
+        try StreamEncoder.encode(.user([1, 2, 3]), security: PacketSecurity(label: Array("bravo".utf8)), writeLabel: true,
+                                 into: &stream)
+        let reply = try LoopbackSocket.exchange(stream.bytes, toPort: port)
+        #expect(try Self.isErrorReply(reply))
+        let counted = try await Self.waitFor(node, "the foreign stream") { $0.streamsFailed["label"] == 1 }
+        #expect(counted.streamsFailed.values.reduce(0, +) == 1)
+        await node.shutdown()
+    }
+
+    /// Whether a stream reply (compressed, as the node sends by default) is an errResp.
+    static func isErrorReply(_ bytes: [UInt8]) throws -> Bool {
+        var decoder = StreamDecoder(security: PacketSecurity(), acceptedStream: false)
+        let reply = try bytes.withUnsafeBytes { (raw) throws(StreamError) in try decoder.decode(raw) }
+        guard case .error? = reply?.message else { return false }
+        return true
+    }
+
+    /// `04 alive` about `name` at 127.0.0.1:`port`.
+    static func alivePacket(name: String, port: UInt16 = 9) -> [UInt8] {
+        var out = WireBuffer()
+        Message.alive(Alive(incarnation: 1, node: name, addr: IPAddress(127, 0, 0, 1), port: port, meta: nil,
+                            vsn: [1, 5, 2, 0, 0, 0])).encode(into: &out)
+        return out.bytes
+    }
+
+    @Test func aliveWithAnOverlongNodeNameIsDropped() async throws {
+        let (node, port) = try await Self.startNode(transport: "udp")
+        let longest = String(repeating: "n", count: WireLimits.maxNodeNameLength)
+        try LoopbackSocket.sendDatagram(Self.alivePacket(name: longest + "n"), toPort: port)
+        let dropped = try await Self.waitFor(node, "the over-long name dropped") { $0.packetsDropped["malformed"] == 1 }
+        #expect(dropped.packetsReceived == 0)
+        // Inside a compound, only that part is dropped.
+        let part = Self.alivePacket(name: longest + "n")
+        var compound: [UInt8] = [MessageType.compound.rawValue, 2]
+        for length in [part.count, Self.userPacket.count] { compound += [UInt8(length >> 8), UInt8(length & 0xff)] }
+        try LoopbackSocket.sendDatagram(compound + part + Self.userPacket, toPort: port)
+        _ = try await Self.waitFor(node, "the compound part dropped") { $0.compoundPartsDropped == 1 && $0.packetsReceived == 1 }
+        // The longest allowed name, and a name that is not UTF-8 (repaired as Go strings are
+        // read), are members.
+        try LoopbackSocket.sendDatagram(Self.alivePacket(name: longest), toPort: port)
+        var invalid = Self.alivePacket(name: "peer-AAAA", port: 10)
+        let marker = Array("AAAA".utf8)
+        let at = try #require((0...(invalid.count - marker.count)).first { Array(invalid[$0..<($0 + marker.count)]) == marker })
+        invalid.replaceSubrange(at..<(at + 2), with: [0xff, 0xfe])
+        try LoopbackSocket.sendDatagram(invalid, toPort: port)
+        let after = try await Self.waitFor(node, "two more alives") { $0.packetsReceived == 3 }
+        #expect(after.packetsDropped["malformed"] == 1)
+        let names = await node.members().map(\.name)
+        #expect(names.count == 3)
+        #expect(names.contains(longest))
+        #expect(names.contains("peer-\u{FFFD}\u{FFFD}AA"))
+        #expect(names.allSatisfy { $0.utf8.count <= WireLimits.maxNodeNameLength })
+        await node.shutdown()
+    }
+
+    // MARK: push/pull end to end
+
+    /// `06 {Join, Nodes, UserStateLen}`: a push/pull request's header alone.
+    static func pushPullHeader(nodes: Int, userStateLength: Int) -> [UInt8] {
+        var out = WireBuffer()
+        out.append(MessageType.pushPull.rawValue)
+        PushPullHeader(nodes: nodes, userStateLength: userStateLength, join: false).encode(into: &out)
+        return out.bytes
+    }
+
+    @Test func pushPullOverItsLimitsIsRefusedAtTheHeader() async throws {
+        let (node, port) = try await Self.startNode(transport: "udp")
+        // The header alone is refused: no node state is waited for.
+        let tooMany = try LoopbackSocket.exchange(
+            Self.pushPullHeader(nodes: WireLimits.maxPushPullNodes + 1, userStateLength: 0), toPort: port, finish: false)
+        #expect(try Self.isErrorReply(tooMany))
+        let tooLarge = try LoopbackSocket.exchange(
+            Self.pushPullHeader(nodes: 0, userStateLength: WireLimits.maxUserStateLength + 1), toPort: port, finish: false)
+        #expect(try Self.isErrorReply(tooLarge))
+        let counters = try await Self.waitFor(node, "both refused") { $0.streamsFailed["malformed"] == 2 }
+        #expect(counters.streamsFailed.count == 1)
+        // At the limits exactly, the header is accepted and the node waits for the nodes it
+        // announced: a sender that stops there is counted as truncated, not refused.
+        let fd = try LoopbackSocket.open(toPort: port)
+        defer { close(fd) }
+        try LoopbackSocket.write(Self.pushPullHeader(nodes: WireLimits.maxPushPullNodes,
+                                                     userStateLength: WireLimits.maxUserStateLength), to: fd)
+        shutdown(fd, Int32(SHUT_WR))
+        let truncated = try await Self.waitFor(node, "the header at the limits") { $0.streamsFailed["truncated"] == 1 }
+        #expect(truncated.streamsFailed["malformed"] == 2)
+        try LoopbackSocket.sendDatagram(Self.userPacket, toPort: port)
+        _ = try await Self.waitFor(node, "a packet after the streams") { $0.packetsReceived == 1 }
+        await node.shutdown()
+    }
+
+    @Test func slowPushPullSenderIsClosedAtTheStreamDeadline() async throws {
+        let timeout = Duration.milliseconds(500)
+        let (node, port) = try await Self.startNode(transport: "udp") { $0.membership.tcpTimeout = timeout }
+        // Announces one node, then trickles its state a byte at a time: the stream's
+        // deadline is for the whole request, so arriving bytes do not extend it.
+        let fd = try LoopbackSocket.open(toPort: port)
+        defer { close(fd) }
+        var state = WireBuffer()
+        PushNodeState(name: "slow", addr: IPAddress(127, 0, 0, 1), port: 9, meta: nil, incarnation: 1, state: .alive,
+                      vsn: [1, 5, 2, 0, 0, 0]).encode(into: &state)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try LoopbackSocket.write(Self.pushPullHeader(nodes: 1, userStateLength: 0), to: fd)
+        var sent = 0
+        var counters = await node.counters()
+        while counters.streamsFailed["transport"] != 1, clock.now - start < timeout * 20 {
+            if sent < state.bytes.count - 1, (try? LoopbackSocket.write([state.bytes[sent]], to: fd)) != nil { sent += 1 }
+            try await Task.sleep(for: .milliseconds(20))
+            counters = await node.counters()
+        }
+        #expect(counters.streamsFailed["transport"] == 1)
+        #expect(clock.now - start >= timeout)
+        #expect(sent > 0)
+        #expect(LoopbackSocket.readUntilClosed(fd).isEmpty)
+        let members = await node.members()
+        #expect(members.count == 1)
+        try LoopbackSocket.sendDatagram(Self.userPacket, toPort: port)
+        _ = try await Self.waitFor(node, "a packet after the slow stream") { $0.packetsReceived == 1 }
+        await node.shutdown()
+    }
 }
 
 /// Plain Glibc sockets to 127.0.0.1, as a remote peer would use them.
@@ -142,10 +347,23 @@ enum LoopbackSocket {
         guard sent == bytes.count else { throw Failure(call: "sendto", code: errno) }
     }
 
-    /// A connected TCP socket; the caller closes it.
-    static func open(toPort port: UInt16) throws -> Int32 {
+    /// A connected TCP socket, from `source` (an IPv4 address in host order, 127.0.0.1
+    /// by default); the caller closes it.
+    static func open(toPort port: UInt16, from source: UInt32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
+        if let source {
+            var local = loopback(port: 0)
+            local.sin_addr.s_addr = source.bigEndian
+            let bound = withUnsafePointer(to: &local) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(fd)
+                throw Failure(call: "bind", code: code)
+            }
+        }
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -158,15 +376,43 @@ enum LoopbackSocket {
         return fd
     }
 
+    /// Writes everything (no SIGPIPE: a closed peer is an error).
+    static func write(_ bytes: [UInt8], to fd: Int32) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { throw Failure(call: "send", code: errno) }
+            offset += written
+        }
+    }
+
+    /// Reads until the node closes (EOF or reset; 10 s at most) and returns what arrived.
+    static func readUntilClosed(_ fd: Int32) -> [UInt8] {
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return received }
+            received += chunk[0..<count]
+        }
+    }
+
+    /// Opens a stream, writes `bytes` (then half-closes unless `finish` is false) and
+    /// returns the node's whole reply.
+    static func exchange(_ bytes: [UInt8], toPort port: UInt16, finish: Bool = true) throws -> [UInt8] {
+        let fd = try open(toPort: port)
+        defer { close(fd) }
+        try write(bytes, to: fd)
+        if finish { shutdown(fd, Int32(SHUT_WR)) }
+        return readUntilClosed(fd)
+    }
+
     /// Connects, writes everything, closes (a dskit packet connection).
     static func sendConnection(_ bytes: [UInt8], toPort port: UInt16) throws {
         let fd = try open(toPort: port)
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw Failure(call: "write", code: errno) }
-            offset += written
-        }
+        try write(bytes, to: fd)
     }
 }

@@ -1,5 +1,6 @@
 import Config
 import EventLoop
+import NetworkTestSupport
 import Testing
 @testable import Transport
 

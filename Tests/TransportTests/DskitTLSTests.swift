@@ -1,6 +1,7 @@
 import Config
 import EventLoop
 import Foundation
+import NetworkTestSupport
 import Testing
 @testable import Transport
 

@@ -112,39 +112,6 @@ func address(_ text: String) throws -> SocketAddress {
     try #require(SocketAddress(hostPort: text))
 }
 
-/// Test PKI from `scripts/make-test-certs` (runs the real openssl CLI; a
-/// missing openssl fails the test).
-struct TestCertificates: Sendable {
-    let directory: String
-    var ca: String { directory + "/ca.pem" }
-    var nodeCert: String { directory + "/node.pem" }
-    var nodeKey: String { directory + "/node.key" }
-    var otherCA: String { directory + "/other-ca.pem" }
-    var rogueCert: String { directory + "/rogue.pem" }
-    var rogueKey: String { directory + "/rogue.key" }
-
-    /// One PKI per test process, made on first use (each test run leaves one
-    /// directory under the temporary directory, not one per test).
-    private static let shared = Result { try make() }
-
-    static func load() throws -> TestCertificates { try shared.get() }
-
-    private static func make() throws -> TestCertificates {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("transport-certs-\(UUID().uuidString)").path
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/make-test-certs").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, directory]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/make-test-certs failed (is openssl installed?)")
-        return TestCertificates(directory: directory)
-    }
-}
-
 /// `count` bytes of a recognisable pattern.
 func pattern(_ count: Int, seed: UInt8 = 1) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }

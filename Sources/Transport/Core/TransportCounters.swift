@@ -39,7 +39,9 @@ public struct TransportCounters: Sendable, Equatable {
     /// rejected, accept error). dskit only logs these.
     public var acceptErrors = 0
     /// dskit plain TCP: accepted connections closed at once because
-    /// `maxInboundPacketConnections` were already being read. Ours (dskit has no bound).
+    /// `maxInboundPacketConnections` were already being read; with TLS, because
+    /// `maxPendingHandshakes` (or `maxPendingHandshakesPerSource` from that IP) were
+    /// already handshaking. Ours (dskit has no bound).
     public var inboundConnectionsDropped = 0
     /// Every byte written to any connection, packets and streams (`sent_bytes_total`).
     public var sentBytes = 0

@@ -12,7 +12,9 @@ import Wire
 /// plain TCP by a reusable ``DskitInboundPacketSlot`` (at most
 /// `maxInboundPacketConnections`, beyond: closed and counted), so steady
 /// traffic allocates nothing (issue #4); with TLS by a
-/// ``DskitInboundConnection``. A packet is read to EOF, capped at
+/// ``DskitInboundConnection``, after a handshake among at most
+/// `maxPendingHandshakes` (`maxPendingHandshakesPerSource` from one IP; beyond:
+/// closed and counted). A packet is read to EOF, capped at
 /// `maxPacketPayloadBytes` (beyond: dropped, counted), decoded with
 /// `DskitPacketFrame`, and delivered with the header address as its source; a
 /// digest mismatch is counted as a receive error and still delivered, as in
@@ -89,6 +91,9 @@ public final class DskitTransport: NodeTransport, AcceptingTransport {
                     listener = try loop.listenTCP(
                         on: ip.with(port: port), tls: tls, handshakeTimeout: configuration.inboundPacketTimeout,
                         onAccept: relay.accept, onAcceptError: { _, _ in relay.countAcceptError() })
+                    listener.maxPendingHandshakes = configuration.maxPendingHandshakes
+                    listener.maxPendingHandshakesPerSource = configuration.maxPendingHandshakesPerSource
+                    listener.onHandshakeRefused = { _ in relay.target?.store.values.inboundConnectionsDropped += 1 }
                 }
                 listeners.append(listener)
                 port = listener.localAddress.port

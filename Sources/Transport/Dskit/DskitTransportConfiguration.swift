@@ -40,6 +40,15 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// nothing. A connection beyond this is closed at accept and counted in
     /// `inboundConnectionsDropped`; the loop never waits for a free one.
     public var maxInboundPacketConnections: Int
+    /// TLS: accepted connections still in their handshake at once, in all and from
+    /// one source IP (``TCPListener/maxPendingHandshakes``). A connection beyond either
+    /// is closed at accept and counted in `inboundConnectionsDropped`. Ours: dskit has no
+    /// bound, so handshakes that never finish could use up the descriptors (issue #12).
+    /// An honest peer has at most `max_concurrent_writes` packet connections and a
+    /// stream or two handshaking at once; 64 per source leaves room for a dozen
+    /// nodes sharing one address (a test cluster on loopback, peers behind one NAT).
+    public var maxPendingHandshakes: Int
+    public var maxPendingHandshakesPerSource: Int
     /// Client side: a persistent connection unused this long is closed. The
     /// server waits twice as long, so it is the client that ends an idle
     /// connection and a packet never races the server's close. Two minutes: an idle
@@ -69,6 +78,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
         maxInboundPacketConnections: Int = 64,
+        maxPendingHandshakes: Int = 256, maxPendingHandshakesPerSource: Int = 64,
         persistentIdleTimeout: Duration = .seconds(120),
         maxPersistentOutbound: Int = 64, maxPersistentInbound: Int = 128,
         tlsSessionTicketLifetime: Duration = .seconds(3600)
@@ -87,6 +97,8 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         self.inboundPacketTimeout = inboundPacketTimeout
         self.maxStreamBufferBytes = maxStreamBufferBytes
         self.maxInboundPacketConnections = maxInboundPacketConnections
+        self.maxPendingHandshakes = maxPendingHandshakes
+        self.maxPendingHandshakesPerSource = maxPendingHandshakesPerSource
         self.persistentIdleTimeout = persistentIdleTimeout
         self.maxPersistentOutbound = maxPersistentOutbound
         self.maxPersistentInbound = maxPersistentInbound

@@ -130,9 +130,15 @@ public struct MessagePackReader {
     }
 
     /// A node name (Node, SourceNode, From, Name): decoded as `readString` does, but
-    /// through `nameInterner`, so a name seen before allocates nothing.
+    /// through `nameInterner`, so a name seen before allocates nothing. Longer than
+    /// `WireLimits.maxNodeNameLength` is an error (the message is malformed).
     public mutating func readNodeName() throws(MessagePackError) -> String {
+        let start = offset
         guard let view = try readRawView() else { return "" }
+        guard view.count <= WireLimits.maxNodeNameLength else {
+            throw .unsignedOutOfRange(offset: start, expected: "node name of at most \(WireLimits.maxNodeNameLength) bytes",
+                                      found: UInt64(view.count))
+        }
         return nameInterner.name(decoding: view)
     }
 

@@ -19,4 +19,9 @@ public enum WireLimits {
     public static let maxDatagramInflation = 65_536
     /// How many compress/compound layers a packet may nest.
     public static let maxPacketNesting = 8
+    /// Longest node name a message may carry (Node, SourceNode, From, Name). Ours: Go has
+    /// no bound, but a name is a host name (at most 253 bytes) plus dskit's suffix in
+    /// practice; a longer one is a malformed message, so a peer cannot make every member
+    /// store and gossip a megabyte name (issue #12). Same bound as the cluster label.
+    public static let maxNodeNameLength = 255
 }
