@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import EventLoop
+import NetworkTestSupport
 
 /// `TLSContext.reloadIfFilesChanged` (issue 14): a change is applied once the files
 /// stayed the same for one more check; a bad file is refused once, naming the file,
@@ -12,14 +13,14 @@ import Testing
             .appendingPathComponent("tls-reload-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (source, target) in [("node.pem", "cert.pem"), ("node.key", "key.pem"), ("ca.pem", "ca.pem")] {
-            try FileManager.default.copyItem(atPath: try TestCertificates.path(source), toPath: directory + "/" + target)
+            try FileManager.default.copyItem(atPath: try TestFiles.certificate(source), toPath: directory + "/" + target)
         }
         return (directory, TLSConfiguration(certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem",
                                             caFile: directory + "/ca.pem"))
     }
 
     static func copy(_ certificate: String, over target: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: try TestCertificates.path(certificate)))
+        let data = try Data(contentsOf: URL(fileURLWithPath: try TestFiles.certificate(certificate)))
         try data.write(to: URL(fileURLWithPath: target))
     }
 

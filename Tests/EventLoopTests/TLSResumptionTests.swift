@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import EventLoop
+import NetworkTestSupport
 
 /// Session resumption (issue 14): a `TLSContext` with a session cache resumes with servers
 /// that issue tickets; one with a ticket lifetime issues tickets under rotating keys, but
@@ -177,7 +178,7 @@ import Testing
 
     func foreignClientHoldsResumableSession(tls12: Bool, offerALPN: Bool) async throws -> Bool {
         let server = try Self.resuming()
-        let ca = try TestCertificates.path("ca.pem")
+        let ca = try TestFiles.certificate("ca.pem")
         return try await withLoop { handle in
             let port: UInt16 = try await onLoop(handle) { (loop, finish: @escaping (UInt16) -> Void) in
                 let listener = try startEchoServer(on: loop, ip: "127.0.0.1", tls: try TLSContext(configuration: server))

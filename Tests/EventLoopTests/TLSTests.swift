@@ -1,6 +1,8 @@
 import EventLoop
+import CShims
 import Glibc
 import Testing
+import NetworkTestSupport
 
 @Suite struct TLSTests {
     /// What each side saw: the client the echoed text, the server the TLS version.
@@ -10,19 +12,19 @@ import Testing
     }
 
     static func node() throws -> TLSConfiguration {
-        TLSConfiguration(certificateFile: try TestCertificates.path("node.pem"),
-                         keyFile: try TestCertificates.path("node.key"),
-                         caFile: try TestCertificates.path("ca.pem"))
+        TLSConfiguration(certificateFile: try TestFiles.certificate("node.pem"),
+                         keyFile: try TestFiles.certificate("node.key"),
+                         caFile: try TestFiles.certificate("ca.pem"))
     }
 
     static func rogue() throws -> TLSConfiguration {
-        TLSConfiguration(certificateFile: try TestCertificates.path("rogue.pem"),
-                         keyFile: try TestCertificates.path("rogue.key"),
-                         caFile: try TestCertificates.path("ca.pem"))
+        TLSConfiguration(certificateFile: try TestFiles.certificate("rogue.pem"),
+                         keyFile: try TestFiles.certificate("rogue.key"),
+                         caFile: try TestFiles.certificate("ca.pem"))
     }
 
     static func trustingClient() throws -> TLSConfiguration {
-        TLSConfiguration(caFile: try TestCertificates.path("ca.pem"))
+        TLSConfiguration(caFile: try TestFiles.certificate("ca.pem"))
     }
 
     /// One TLS connection to an echo server: the client sends "ping over tls"
@@ -31,7 +33,7 @@ import Testing
         server serverConfiguration: TLSConfiguration, client clientConfiguration: TLSConfiguration,
         ip: String = "127.0.0.1", serverName: String? = nil
     ) async throws -> Outcome {
-        _ = try TestCertificates.path("ca.pem")
+        _ = try TestFiles.certificate("ca.pem")
         return try await withLoop { handle in
             try await onLoop(handle) { (loop, finish: @escaping (Outcome) -> Void) in
                 let serverContext = try TLSContext(configuration: serverConfiguration)
@@ -103,7 +105,7 @@ import Testing
                 // for any 127/8 destination); connect completes in the kernel's backlog.
                 var clients: [Int32] = []
                 func connect(_ source: UInt32) {
-                    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                    let fd = socket(AF_INET, CSHIMS_SOCK_STREAM, 0)
                     guard fd >= 0 else { return }
                     clients.append(fd)
                     var address = sockaddr_in()
@@ -251,8 +253,8 @@ import Testing
         }
         #expect(throws: TLSError.self) {
             _ = try TLSContext(configuration: TLSConfiguration(
-                certificateFile: try TestCertificates.path("node.pem"),
-                keyFile: try TestCertificates.path("rogue.key")))
+                certificateFile: try TestFiles.certificate("node.pem"),
+                keyFile: try TestFiles.certificate("rogue.key")))
         }
     }
 
