@@ -125,6 +125,16 @@ import Testing
         #expect(outcome.delivered == [pattern(4000, seed: 7)])
     }
 
+    /// A fresh directory holding a copy of the node pair as cert.pem and key.pem, for a
+    /// test that rewrites them.
+    static func copyOfNodePair(_ certs: TestCertificates, into name: String) throws -> String {
+        let directory = certs.directory + "/\(name)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: directory + "/cert.pem")
+        try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: directory + "/key.pem")
+        return directory
+    }
+
     /// Rotating the files and reloading switches new connections to the new
     /// certificate: after the receiver reloads with the rogue pair at the same
     /// paths, an honest sender's packet fails verification. The sender dials a
@@ -132,11 +142,8 @@ import Testing
     /// the handshake it already made), so its second packet is a new handshake.
     @Test func reloadingPicksUpRotatedCertificates() async throws {
         let certs = try TestCertificates.load()
-        let rotating = certs.directory + "/rotating-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: rotating, withIntermediateDirectories: true)
+        let rotating = try Self.copyOfNodePair(certs, into: "rotating")
         defer { try? FileManager.default.removeItem(atPath: rotating) }
-        try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: rotating + "/cert.pem")
-        try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: rotating + "/key.pem")
         let receiverTLS = TLSSettings(
             enabled: true, certificatePath: rotating + "/cert.pem", keyPath: rotating + "/key.pem", caPath: certs.ca)
         let senderTLS = Self.node(certs)
@@ -172,11 +179,8 @@ import Testing
     /// keeps serving with the certificate it had (a new sender still verifies it).
     @Test func corruptCertificateIsRefusedAndTheOldOneStays() async throws {
         let certs = try TestCertificates.load()
-        let rotating = certs.directory + "/corrupt-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: rotating, withIntermediateDirectories: true)
+        let rotating = try Self.copyOfNodePair(certs, into: "corrupt")
         defer { try? FileManager.default.removeItem(atPath: rotating) }
-        try FileManager.default.copyItem(atPath: certs.nodeCert, toPath: rotating + "/cert.pem")
-        try FileManager.default.copyItem(atPath: certs.nodeKey, toPath: rotating + "/key.pem")
         let receiverTLS = TLSSettings(
             enabled: true, certificatePath: rotating + "/cert.pem", keyPath: rotating + "/key.pem", caPath: certs.ca)
         let senderTLS = Self.node(certs)
