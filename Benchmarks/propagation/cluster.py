@@ -22,21 +22,24 @@ def loadavg():
 
 
 class Cluster:
-    def __init__(self, label, kinds, binaries, rng, counter, log):
+    def __init__(self, label, kinds, binaries, rng, counter, log, reader, settings):
         """`kinds` is the kind of each initial node in start order (the first is the seed).
         `label` has the same length for every cluster kind: node names and payloads travel
-        in the packets, so their lengths must not differ between the kinds compared."""
+        in the packets, so their lengths must not differ between the kinds compared.
+        `settings` are the memberlist settings of every node (nodes.SETTINGS or a sweep's)."""
         self.label, self.kinds, self.binaries = label, kinds, binaries
         self.rng, self.counter, self.log = rng, counter, log
+        self.reader, self.settings = reader, settings
         self.changed = threading.Condition()
         self.nodes = []
-        self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg()}
+        self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg(),
+                       "settings": {k: settings[k] for k in ("gossip_interval", "gossip_nodes")}}
 
     # -- processes ------------------------------------------------------------
 
     def spawn(self, kind, join):
         name = f"{self.label}-{len(self.nodes):04d}-{kind[0]}"
-        node = Node(kind, name, self.binaries[kind], join, self.changed)
+        node = Node(kind, name, self.binaries, join, self.changed, self.reader, self.settings)
         self.nodes.append(node)
         if not node.ready.wait(30):
             raise RuntimeError(f"{name} printed no ready/started line within 30 s")
@@ -130,10 +133,16 @@ class Cluster:
             origin = self.rng.choice(self.live())
             payload = f"{self.label}-b{index:06d}"
             observers = [n for n in self.live() if n is not origin]
+            wall_start = time.time()
             start = time.monotonic()
             origin.broadcast(payload)
             arrivals = self.wait_observed(("user", payload), observers, BROADCAST_TIMEOUT)
-            records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start)})
+            # The nodes' own clocks where their output has one (memberlistd's ts=, ms
+            # resolution): what the harness adds by stamping on arrival.
+            with self.changed:
+                reported = [o.reported.get(("user", payload)) for o in observers if o.family == "swift"]
+            records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start),
+                            "reported": [None if t is None else t - wall_start for t in reported]})
             time.sleep(gap)
         busy = self.usage(before, self.snapshot())
         idle = self.result["idle"]
