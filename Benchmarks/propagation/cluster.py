@@ -32,6 +32,7 @@ class Cluster:
         self.reader, self.settings = reader, settings
         self.changed = threading.Condition()
         self.nodes = []
+        self.join_times = True  # stamps of every node's join reports (formation, joins)
         self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg(),
                        "settings": {k: settings[k] for k in ("gossip_interval", "gossip_nodes")}}
 
@@ -39,7 +40,7 @@ class Cluster:
 
     def spawn(self, kind, join):
         name = f"{self.label}-{len(self.nodes):04d}-{kind[0]}"
-        node = Node(kind, name, self.binaries, join, self.changed, self.reader, self.settings)
+        node = Node(kind, name, self.binaries, join, self.changed, self.reader, self.settings, self.join_times)
         self.nodes.append(node)
         if not node.ready.wait(30):
             raise RuntimeError(f"{name} printed no ready/started line within 30 s")

@@ -111,8 +111,11 @@ class Node:
     holds the other nodes it last reported alive, `reported` the node's own clock
     (Unix seconds) for user messages where its output carries one (memberlistd's ts=)."""
 
-    def __init__(self, kind, name, binaries, join, changed, reader, settings=SETTINGS):
+    def __init__(self, kind, name, binaries, join, changed, reader, settings=SETTINGS, join_times=True):
+        """`join_times=False` keeps joins out of `seen` (only in `members`): scale mode's
+        thousand nodes would otherwise hold a million join stamps nobody reads."""
         self.kind, self.name = kind, name
+        self.join_times = join_times
         self.family, extra = KINDS[kind]
         self.address = None
         self.ready = threading.Event()
@@ -149,8 +152,9 @@ class Node:
             return
         with self._changed:
             for observation in observations:
-                self.seen.setdefault(observation, stamp)
                 kind, subject = observation
+                if kind != "joined" or self.join_times:
+                    self.seen.setdefault(observation, stamp)
                 if subject != self.name:
                     if kind == "joined":
                         self.members.add(subject)

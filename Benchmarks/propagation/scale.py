@@ -43,6 +43,7 @@ class ScaleRun(Cluster):
     def __init__(self, kind, binaries, rng, counter, log, reader, settings, memory_limit_gib):
         super().__init__(f"{kind[0]}scal", [], binaries, rng, counter, log, reader, settings)
         self.kind, self.memory_limit_gib = kind, memory_limit_gib
+        self.join_times = False  # convergence reads `members` only
         self.result.update({"kind": kind, "steps": [], "stopped": None})
 
     def grow(self, maximum, step, broadcasts, idle):
