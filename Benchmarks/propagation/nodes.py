@@ -226,20 +226,20 @@ class Node:
             rest = f.read().rsplit(")", 1)[1].split()
         return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
 
-    def rss_kib(self):
+    def status_field(self, name):
+        """A number from /proc/PID/status, e.g. VmRSS (KiB) or Threads; 0 if absent."""
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(name + ":"):
                     return int(line.split()[1])
         return 0
+
+    def rss_kib(self):
+        return self.status_field("VmRSS")
 
     def open_descriptors(self):
         """Open file descriptors of the process (entries of /proc/PID/fd)."""
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
     def threads(self):
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("Threads:"):
-                    return int(line.split()[1])
-        return 0
+        return self.status_field("Threads")
