@@ -93,12 +93,64 @@ def rows_for(result):
     rss = result["rss_kib"]
     rows.append(("RSS per node, mean / max", f"{sum(rss) / len(rss) / 1024:.1f} / {max(rss) / 1024:.1f} MiB"))
     rows.append(("load average at start / end", f"{result['load_start']} / {result['load_end']}"))
+    if "machine" in idle:
+        phases = [idle["machine"]] + ([busy["machine"]] if busy else [])
+        rows.append(("other processes' CPU, cores, idle / broadcasting",
+                     " / ".join(f"{m['other_cores']:.2f}" for m in phases)))
+        if idle["machine"]["cpu_pressure"] is not None:
+            rows.append(("time some task waited for a CPU (PSI), idle / broadcasting",
+                         " / ".join(f"{m['cpu_pressure'] * 100:.0f}%" for m in phases)))
     return rows
 
 
+def complete(records):
+    """The broadcasts that reached every observer."""
+    return [r for r in records if None not in r["arrivals"]]
+
+
+def summary(results):
+    """One line per cluster with the measures the issue's targets name."""
+    lines = ["| cluster | to all, median / p99 | p99 of the complete ones | missed deliveries | datagrams / "
+             "bytes per broadcast | dead to all, median | CPU s/node/min idle / busy | RSS/node | others' cores |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        b, busy, idle = r["broadcasts"], r["busy"], r["idle"]
+        cells = [column(r, swept(results))]
+        if b:
+            whole = complete(b)
+            missed = sum(1 for x in b for t in x["arrivals"] if t is None)
+            cells += [f"{ms(over_changes(b, 1.0, 0.5))} / {ms(over_changes(b, 1.0, 0.99))}",
+                      f"{ms(over_changes(whole, 1.0, 0.99)) if whole else 'never'} ({len(whole)} of {len(b)})",
+                      f"{missed} of {sum(len(x['arrivals']) for x in b)}",
+                      f"{busy['datagrams_per_change']:.0f} / {busy.get('bytes_per_change', 0) / 1024:.1f} KiB"]
+        else:
+            cells += ["", "", "", ""]
+        kills = [reach(k, 1.0) for k in r["kills"]]
+        cells.append(sec(rank(kills, 0.5)) if kills else "")
+        cells.append(f"{idle['cpu_s_per_node_min']:.3f} / {busy['cpu_s_per_node_min']:.3f}" if busy
+                     else f"{idle['cpu_s_per_node_min']:.3f}")
+        cells.append(f"{sum(r['rss_kib']) / len(r['rss_kib']) / 1024:.1f} MiB")
+        phase = busy or idle
+        cells.append(f"{phase['machine']['other_cores']:.2f}" if "machine" in phase else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(results):
+    """Markdown tables: one per cluster size and gossip setting, a column per cluster, a row per metric."""
+    groups = []
+    for r in results:
+        if (r["nodes"], gossip(r)) not in groups:
+            groups.append((r["nodes"], gossip(r)))
+    if swept(results):  # a sweep compares settings: one table per size
+        groups = sorted({n for n, _ in groups}, key=[n for n, _ in groups].index)
+        return "\n\n".join(metric_table([r for r in results if r["nodes"] == n], True) for n in groups)
+    return "\n\n".join(metric_table([r for r in results if (r["nodes"], gossip(r)) == g], False) for g in groups)
+
+
+def metric_table(results, with_settings):
     """One markdown table: a column per cluster (kind, N), a row per metric."""
-    columns = [column(r, swept(results)) for r in results]
+    columns = [column(r, with_settings) for r in results]
     per_column = [dict(rows_for(r)) for r in results]
     metrics = []
     for r in results:

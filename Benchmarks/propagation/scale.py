@@ -14,27 +14,14 @@ import os
 import sys
 import time
 
-from cluster import BROADCAST_TIMEOUT, Cluster, loadavg
+from cluster import BROADCAST_TIMEOUT, Cluster
+from machine import harness_cpu_seconds, loadavg, used_memory_gib
 from nodes import SETTINGS
 from report import scale_plot, scale_table
 
 CONVERGE_TIMEOUT = 300.0
 CPU_LIMIT = 0.9  # of os.cpu_count(), used by the nodes alone at idle
 FIRST_STEP_RSS_MIB = 16.0  # memory estimate per process before one was measured
-
-
-def used_memory_gib():
-    info = {}
-    with open("/proc/meminfo") as f:
-        for line in f:
-            key, value = line.split(":", 1)
-            info[key] = int(value.split()[0])
-    return (info["MemTotal"] - info["MemAvailable"]) / (1 << 20)
-
-
-def harness_cpu_seconds():
-    t = os.times()
-    return t.user + t.system
 
 
 class ScaleRun(Cluster):
