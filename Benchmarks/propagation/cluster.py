@@ -7,6 +7,7 @@ import os
 import threading
 import time
 
+from machine import loadavg, others_between, sample
 from nodes import Node
 
 FORMATION_TIMEOUT = 120.0
@@ -16,27 +17,26 @@ LEAVE_TIMEOUT = 30.0
 DEAD_TIMEOUT = 90.0
 
 
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 class Cluster:
-    def __init__(self, label, kinds, binaries, rng, counter, log):
+    def __init__(self, label, kinds, binaries, rng, counter, log, reader, settings):
         """`kinds` is the kind of each initial node in start order (the first is the seed).
         `label` has the same length for every cluster kind: node names and payloads travel
-        in the packets, so their lengths must not differ between the kinds compared."""
+        in the packets, so their lengths must not differ between the kinds compared.
+        `settings` are the memberlist settings of every node (nodes.SETTINGS or a sweep's)."""
         self.label, self.kinds, self.binaries = label, kinds, binaries
         self.rng, self.counter, self.log = rng, counter, log
+        self.reader, self.settings = reader, settings
         self.changed = threading.Condition()
         self.nodes = []
-        self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg()}
+        self.join_times = True  # stamps of every node's join reports (formation, joins)
+        self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg(),
+                       "settings": {k: settings[k] for k in ("gossip_interval", "gossip_nodes")}}
 
     # -- processes ------------------------------------------------------------
 
     def spawn(self, kind, join):
         name = f"{self.label}-{len(self.nodes):04d}-{kind[0]}"
-        node = Node(kind, name, self.binaries[kind], join, self.changed)
+        node = Node(kind, name, self.binaries, join, self.changed, self.reader, self.settings, self.join_times)
         self.nodes.append(node)
         if not node.ready.wait(30):
             raise RuntimeError(f"{name} printed no ready/started line within 30 s")
@@ -85,18 +85,20 @@ class Cluster:
     def snapshot(self):
         nodes = self.live()
         return {"t": time.monotonic(), "traffic": self.counter.read(),
-                "cpu": {n.name: n.cpu_seconds() for n in nodes}}
+                "cpu": {n.name: n.cpu_seconds() for n in nodes}, "machine": sample()}
 
     def usage(self, before, after):
         """CPU seconds per node per minute between two snapshots, and the traffic delta."""
         minutes = (after["t"] - before["t"]) / 60
         names = [name for name in before["cpu"] if name in after["cpu"]]
-        cpu = sum(after["cpu"][n] - before["cpu"][n] for n in names) / len(names) / minutes
+        spent = sum(after["cpu"][n] - before["cpu"][n] for n in names)
+        cpu = spent / len(names) / minutes
         datagrams = after["traffic"][0] - before["traffic"][0]
         payload = None if after["traffic"][1] is None else after["traffic"][1] - before["traffic"][1]
         snmp = after["traffic"][2] - before["traffic"][2]
         return {"seconds": after["t"] - before["t"], "cpu_s_per_node_min": cpu,
-                "datagrams": datagrams, "bytes": payload, "snmp_datagrams": snmp}
+                "datagrams": datagrams, "bytes": payload, "snmp_datagrams": snmp,
+                "machine": others_between(before["machine"], after["machine"], after["t"] - before["t"], spent)}
 
     # -- the run ----------------------------------------------------------------
 
@@ -130,10 +132,22 @@ class Cluster:
             origin = self.rng.choice(self.live())
             payload = f"{self.label}-b{index:06d}"
             observers = [n for n in self.live() if n is not origin]
+            cpu_before = sum(n.cpu_seconds() for n in self.live())
+            machine_before = sample()
+            wall_start = time.time()
             start = time.monotonic()
             origin.broadcast(payload)
             arrivals = self.wait_observed(("user", payload), observers, BROADCAST_TIMEOUT)
-            records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start)})
+            # How busy the machine was meanwhile, and with what (10 ms CPU ticks; PSI in µs).
+            machine = others_between(machine_before, sample(), time.monotonic() - start,
+                                     sum(n.cpu_seconds() for n in self.live()) - cpu_before)
+            # The nodes' own clocks where their output has one (memberlistd's ts=, ms
+            # resolution): what the harness adds by stamping on arrival.
+            with self.changed:
+                reported = [o.reported.get(("user", payload)) for o in observers if o.family == "swift"]
+            records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start),
+                            "reported": [None if t is None else t - wall_start for t in reported],
+                            "machine": machine})
             time.sleep(gap)
         busy = self.usage(before, self.snapshot())
         idle = self.result["idle"]

@@ -2,7 +2,26 @@
 
 import math
 
-KIND_LABELS = {"swift": "memberlistd", "go": "Go memberlist", "mixed": "mixed ½+½"}
+KIND_LABELS = {"swift": "memberlistd", "swift-eager": "memberlistd eager", "go": "Go memberlist",
+               "mixed": "mixed ½+½", "mixed-eager": "mixed eager ½+½"}
+COLORS = {"swift": "tab:orange", "swift-eager": "tab:red", "go": "tab:blue", "mixed": "tab:green",
+          "mixed-eager": "tab:olive"}
+DEFAULT_GOSSIP = {"gossip_interval": "200ms", "gossip_nodes": 3}  # results.json written before the sweeps
+
+
+def gossip(result):
+    settings = result.get("settings", DEFAULT_GOSSIP)
+    return f"gossip {settings['gossip_interval']} × {settings['gossip_nodes']}"
+
+
+def column(result, with_settings):
+    label = f"{KIND_LABELS[result['kind']]}, {result['nodes']} nodes"
+    return f"{label}, {gossip(result)}" if with_settings else label
+
+
+def swept(results):
+    """Whether the results differ in gossip settings (then every column names its own)."""
+    return len({gossip(r) for r in results}) > 1
 
 
 def rank(values, fraction):
@@ -35,10 +54,22 @@ def broadcast_rows(b, busy):
         rows.append((f"broadcast to {label} of nodes, median / p99",
                      f"{ms(over_changes(b, fraction, 0.5))} / {ms(over_changes(b, fraction, 0.99))}"))
     rows.append(("broadcast deliveries missed (10 s)", f"{missed} of {sum(len(r['arrivals']) for r in b)}"))
+    own = node_clock_records(b)
+    if own:
+        rows.append(("broadcast to 100%, memberlistd's own log clocks (1 ms), median / p99",
+                     f"{ms(over_changes(own, 1.0, 0.5))} / {ms(over_changes(own, 1.0, 0.99))}"))
     rows.append(("UDP datagrams per broadcast", f"{busy['datagrams_per_change']:.0f}"))
     if busy.get("bytes_per_change") is not None:
         rows.append(("UDP payload bytes per broadcast", f"{busy['bytes_per_change'] / 1024:.1f} KiB"))
     return rows
+
+
+def node_clock_records(records):
+    """The broadcasts as the observers' own clocks saw them, where every observer logged
+    one (clusters of memberlistd only): arrivals from the `ts=` of their log lines."""
+    if not records or any(len(r.get("reported", [])) != len(r["arrivals"]) for r in records):
+        return []
+    return [{"arrivals": r["reported"]} for r in records]
 
 
 def rows_for(result):
@@ -62,12 +93,64 @@ def rows_for(result):
     rss = result["rss_kib"]
     rows.append(("RSS per node, mean / max", f"{sum(rss) / len(rss) / 1024:.1f} / {max(rss) / 1024:.1f} MiB"))
     rows.append(("load average at start / end", f"{result['load_start']} / {result['load_end']}"))
+    if "machine" in idle:
+        phases = [idle["machine"]] + ([busy["machine"]] if busy else [])
+        rows.append(("other processes' CPU, cores, idle / broadcasting",
+                     " / ".join(f"{m['other_cores']:.2f}" for m in phases)))
+        if idle["machine"]["cpu_pressure"] is not None:
+            rows.append(("time some task waited for a CPU (PSI), idle / broadcasting",
+                         " / ".join(f"{m['cpu_pressure'] * 100:.0f}%" for m in phases)))
     return rows
 
 
+def complete(records):
+    """The broadcasts that reached every observer."""
+    return [r for r in records if None not in r["arrivals"]]
+
+
+def summary(results):
+    """One line per cluster with the measures the issue's targets name."""
+    lines = ["| cluster | to all, median / p99 | p99 of the complete ones | missed deliveries | datagrams / "
+             "bytes per broadcast | dead to all, median | CPU s/node/min idle / busy | RSS/node | others' cores |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        b, busy, idle = r["broadcasts"], r["busy"], r["idle"]
+        cells = [column(r, swept(results))]
+        if b:
+            whole = complete(b)
+            missed = sum(1 for x in b for t in x["arrivals"] if t is None)
+            cells += [f"{ms(over_changes(b, 1.0, 0.5))} / {ms(over_changes(b, 1.0, 0.99))}",
+                      f"{ms(over_changes(whole, 1.0, 0.99)) if whole else 'never'} ({len(whole)} of {len(b)})",
+                      f"{missed} of {sum(len(x['arrivals']) for x in b)}",
+                      f"{busy['datagrams_per_change']:.0f} / {busy.get('bytes_per_change', 0) / 1024:.1f} KiB"]
+        else:
+            cells += ["", "", "", ""]
+        kills = [reach(k, 1.0) for k in r["kills"]]
+        cells.append(sec(rank(kills, 0.5)) if kills else "")
+        cells.append(f"{idle['cpu_s_per_node_min']:.3f} / {busy['cpu_s_per_node_min']:.3f}" if busy
+                     else f"{idle['cpu_s_per_node_min']:.3f}")
+        cells.append(f"{sum(r['rss_kib']) / len(r['rss_kib']) / 1024:.1f} MiB")
+        phase = busy or idle
+        cells.append(f"{phase['machine']['other_cores']:.2f}" if "machine" in phase else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(results):
+    """Markdown tables: one per cluster size and gossip setting, a column per cluster, a row per metric."""
+    groups = []
+    for r in results:
+        if (r["nodes"], gossip(r)) not in groups:
+            groups.append((r["nodes"], gossip(r)))
+    if swept(results):  # a sweep compares settings: one table per size
+        groups = sorted({n for n, _ in groups}, key=[n for n, _ in groups].index)
+        return "\n\n".join(metric_table([r for r in results if r["nodes"] == n], True) for n in groups)
+    return "\n\n".join(metric_table([r for r in results if (r["nodes"], gossip(r)) == g], False) for g in groups)
+
+
+def metric_table(results, with_settings):
     """One markdown table: a column per cluster (kind, N), a row per metric."""
-    columns = [f"{KIND_LABELS[r['kind']]}, {r['nodes']} nodes" for r in results]
+    columns = [column(r, with_settings) for r in results]
     per_column = [dict(rows_for(r)) for r in results]
     metrics = []
     for r in results:
@@ -91,7 +174,7 @@ def kill_breakdown(results):
             parts = [f"{KIND_LABELS[k]} observers median {sec(rank(v, 0.5))} max {sec(rank(v, 1.0))}"
                      for k, v in sorted(by_kind.items())]
             first = kill["first_suspected"]
-            lines.append(f"- {KIND_LABELS[r['kind']]}, {r['nodes']} nodes, {KIND_LABELS[kill['target']]} killed: "
+            lines.append(f"- {column(r, swept(results))}, {KIND_LABELS[kill['target']]} killed: "
                          + "; ".join(parts)
                          + (f"; first memberlistd suspicion after {sec(first)}" if first is not None else ""))
     return "\n".join(lines)
@@ -102,26 +185,92 @@ def plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = sorted({r["nodes"] for r in results})
-    fig, axes = plt.subplots(len(sizes), 2, figsize=(11, 3.6 * len(sizes)), squeeze=False)
-    colors = {"swift": "tab:orange", "go": "tab:blue", "mixed": "tab:green"}
-    for row, n in enumerate(sizes):
+    groups = []  # one row of panels per cluster size and gossip setting, in run order
+    for r in results:
+        if (r["nodes"], gossip(r)) not in groups:
+            groups.append((r["nodes"], gossip(r)))
+    with_settings = swept(results)
+    fig, axes = plt.subplots(len(groups), 2, figsize=(11, 3.6 * len(groups)), squeeze=False)
+    for row, (n, setting) in enumerate(groups):
         left, right = axes[row]
-        for r in (r for r in results if r["nodes"] == n):
+        title = f"{n} nodes, {setting}" if with_settings else f"{n} nodes"
+        for r in (r for r in results if (r["nodes"], gossip(r)) == (n, setting)):
             times = sorted(reach(b, 1.0) * 1000 for b in r["broadcasts"]) or [math.inf]
             finite = [t for t in times if not math.isinf(t)]
             left.plot(finite, [(i + 1) / len(times) for i in range(len(finite))],
-                      label=KIND_LABELS[r["kind"]], color=colors[r["kind"]])
+                      label=KIND_LABELS[r["kind"]], color=COLORS[r["kind"]])
             kills = [reach(k, 1.0) for k in r["kills"]]
-            x = list(r["kind"] for _ in kills)
-            right.scatter([KIND_LABELS[k] for k in x], kills, color=colors[r["kind"]])
-        left.set_title(f"{n} nodes: user broadcast reaches every node")
+            right.scatter([KIND_LABELS[r["kind"]]] * len(kills), kills, color=COLORS[r["kind"]])
+        left.set_title(f"{title}: user broadcast reaches every node")
         left.set_xlabel("ms after the broadcast")
+        left.set_xscale("symlog", linthresh=10)
         left.set_ylabel("fraction of broadcasts")
         left.grid(alpha=0.3)
         left.legend(loc="lower right")
-        right.set_title(f"{n} nodes: SIGKILLed node declared dead by all others")
+        right.set_title(f"{title}: SIGKILLed node declared dead by all others")
         right.set_ylabel("s after SIGKILL")
         right.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+# -- scale mode ---------------------------------------------------------------
+
+SCALE_ROWS = (
+    ("nodes", "nodes", "{}"),
+    ("converge_s", "all see all, s after the step's last start", "{:.1f}"),
+    ("broadcast_all_median_s", "broadcast to all, median s", "{}"),
+    ("broadcast_all_max_s", "broadcast to all, max s", "{}"),
+    ("idle_cpu_s_per_node_min", "idle CPU s per node per min, mean", "{:.3f}"),
+    ("idle_cpu_s_per_node_min_max", "idle CPU s per node per min, max", "{:.3f}"),
+    ("idle_cores", "idle CPU of all nodes, cores", "{:.2f}"),
+    ("idle_udp_per_node_s", "idle UDP datagrams per node per s", "{:.2f}"),
+    ("rss_mean_mib", "RSS per node, mean MiB", "{:.1f}"),
+    ("rss_max_mib", "RSS per node, max MiB", "{:.1f}"),
+    ("rss_total_gib", "RSS of all nodes, GiB", "{:.2f}"),
+    ("fds_max", "open descriptors per node, max", "{}"),
+    ("threads_max", "threads per node, max", "{}"),
+    ("false_failures", "live nodes declared dead (all observers)", "{}"),
+    ("suspicions", "live nodes suspected (all observers)", "{}"),
+    ("used_memory_gib", "machine memory used, GiB", "{:.1f}"),
+    ("harness_cpu_s", "harness CPU s in the step", "{:.0f}"),
+    ("harness_fds", "harness open descriptors", "{}"),
+    ("load", "load average after the idle window", "{}"),
+)
+
+
+def scale_table(results):
+    """A table per kind: a column per step, a row per measure, and where it stopped."""
+    parts = []
+    for r in results:
+        steps = r["steps"]
+        parts.append(f"**{KIND_LABELS[r['kind']]}**, stopped: {r['stopped']}\n")
+        if not steps:
+            continue
+        lines = ["| | " + " | ".join(str(s["nodes"]) for s in steps) + " |", "|---|" + "---|" * len(steps)]
+        for key, title, fmt in SCALE_ROWS[1:]:
+            cells = ["–" if s.get(key) is None else fmt.format(s[key]) for s in steps]
+            lines.append(f"| {title} | " + " | ".join(cells) + " |")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def scale_plot(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = (("rss_mean_mib", "RSS per node (MiB)"), ("idle_cores", "idle CPU of all nodes (cores)"),
+              ("converge_s", "all see all after the step (s)"), ("broadcast_all_max_s", "broadcast to all, max (s)"))
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    for ax, (key, title) in zip(axes.flat, panels):
+        for r in results:
+            points = [(s["nodes"], s[key]) for s in r["steps"] if s.get(key) is not None]
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o",
+                    label=KIND_LABELS[r["kind"]], color=COLORS[r["kind"]])
+        ax.set_title(title)
+        ax.set_xlabel("nodes on this machine (2 cores)")
+        ax.grid(alpha=0.3)
+        ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -32,6 +32,7 @@ func main() {
 	probeInterval := flag.Duration("probe-interval", lan.ProbeInterval, "ProbeInterval")
 	probeTimeout := flag.Duration("probe-timeout", lan.ProbeTimeout, "ProbeTimeout")
 	gossipInterval := flag.Duration("gossip-interval", lan.GossipInterval, "GossipInterval")
+	gossipNodes := flag.Int("gossip-nodes", lan.GossipNodes, "GossipNodes (peers per gossip interval)")
 	pushPullInterval := flag.Duration("pushpull-interval", lan.PushPullInterval, "PushPullInterval (0 = off)")
 	suspicionMult := flag.Int("suspicion-mult", lan.SuspicionMult, "SuspicionMult")
 	retransmitMult := flag.Int("retransmit-mult", lan.RetransmitMult, "RetransmitMult (memberlist's and the user-message queue's)")
@@ -71,6 +72,7 @@ func main() {
 	conf.ProbeInterval = *probeInterval
 	conf.ProbeTimeout = *probeTimeout
 	conf.GossipInterval = *gossipInterval
+	conf.GossipNodes = *gossipNodes
 	conf.PushPullInterval = *pushPullInterval
 	conf.SuspicionMult = *suspicionMult
 	conf.RetransmitMult = *retransmitMult
