@@ -158,4 +158,22 @@ import Testing
     @Test func invalidUTF8IsRepairedNotFatal() throws {
         #expect(try read([0xa2, 0xff, 0x61]) { try $0.readString() } == "\u{FFFD}a")
     }
+
+    /// Found by FuzzMessagePack: 138 invalid bytes fit the 255-byte bound but repair to 414
+    /// bytes, so a node that accepted the name would gossip one that every Swift peer refuses.
+    @Test func nodeNameBoundCountsTheRepairedName() throws {
+        func header(_ count: Int) -> [UInt8] { [0xd9, UInt8(count)] }
+        let fits = header(85) + [UInt8](repeating: 0x8a, count: 85)
+        let name = try read(fits) { try $0.readNodeName() }
+        #expect(name.utf8.count == 255)
+        var buffer = WireBuffer()
+        buffer.writeString(name)
+        #expect(try read(buffer.bytes) { try $0.readNodeName() } == name)
+
+        let grows = header(86) + [UInt8](repeating: 0x8a, count: 86)
+        #expect(throws: MessagePackError.self) { try read(grows) { try $0.readNodeName() } }
+        // Valid UTF-8 up to the bound is untouched.
+        let valid = header(255) + [UInt8](repeating: 0x61, count: 255)
+        #expect(try read(valid) { try $0.readNodeName() }.utf8.count == 255)
+    }
 }

@@ -130,8 +130,10 @@ public struct MessagePackReader {
     }
 
     /// A node name (Node, SourceNode, From, Name): decoded as `readString` does, but
-    /// through `nameInterner`, so a name seen before allocates nothing. Longer than
-    /// `WireLimits.maxNodeNameLength` is an error (the message is malformed).
+    /// through `nameInterner`, so a name seen before allocates nothing. A name longer than
+    /// `WireLimits.maxNodeNameLength` bytes is an error (the message is malformed), counted
+    /// after invalid UTF-8 is repaired: each bad byte becomes the 3-byte U+FFFD, and a name
+    /// accepted here must still be accepted when this node gossips it on.
     public mutating func readNodeName() throws(MessagePackError) -> String {
         let start = offset
         guard let view = try readRawView() else { return "" }
@@ -139,7 +141,13 @@ public struct MessagePackReader {
             throw .unsignedOutOfRange(offset: start, expected: "node name of at most \(WireLimits.maxNodeNameLength) bytes",
                                       found: UInt64(view.count))
         }
-        return nameInterner.name(decoding: view)
+        let name = nameInterner.name(decoding: view)
+        guard name.utf8.count <= WireLimits.maxNodeNameLength else {
+            throw .unsignedOutOfRange(offset: start,
+                                      expected: "node name of at most \(WireLimits.maxNodeNameLength) bytes once invalid UTF-8 is replaced by U+FFFD",
+                                      found: UInt64(name.utf8.count))
+        }
+        return name
     }
 
     /// A Go `[]byte`: nil → nil; any string/binary form; or an array of ints 0...255 (§2.3).
