@@ -209,6 +209,7 @@ def plot(results, path):
         left.legend(loc="lower right")
         right.set_title(f"{title}: SIGKILLed node declared dead by all others")
         right.set_ylabel("s after SIGKILL")
+        right.tick_params(axis="x", labelrotation=15)
         right.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
