@@ -92,6 +92,9 @@ def rows_for(result):
     rows.append(("CPU s per node per minute, idle / broadcasting", cpu))
     rss = result["rss_kib"]
     rows.append(("RSS per node, mean / max", f"{sum(rss) / len(rss) / 1024:.1f} / {max(rss) / 1024:.1f} MiB"))
+    if result.get("pss_kib"):
+        pss = result["pss_kib"]
+        rows.append(("PSS per node (shared pages split), mean", f"{sum(pss) / len(pss) / 1024:.1f} MiB"))
     rows.append(("load average at start / end", f"{result['load_start']} / {result['load_end']}"))
     if "machine" in idle:
         phases = [idle["machine"]] + ([busy["machine"]] if busy else [])
@@ -274,12 +277,16 @@ SCALE_ROWS = (
     ("idle_udp_per_node_s", "idle UDP datagrams per node per s", "{:.2f}"),
     ("rss_mean_mib", "RSS per node, mean MiB", "{:.1f}"),
     ("rss_max_mib", "RSS per node, max MiB", "{:.1f}"),
-    ("rss_total_gib", "RSS of all nodes, GiB", "{:.2f}"),
+    ("rss_total_gib", "RSS of all nodes, GiB (shared pages counted per node)", "{:.2f}"),
+    ("pss_mean_mib", "PSS per node, mean MiB (shared pages split)", "{:.1f}"),
+    ("uss_mean_mib", "USS per node, mean MiB (private pages)", "{:.1f}"),
+    ("pss_total_gib", "PSS of all nodes, GiB", "{:.2f}"),
     ("fds_max", "open descriptors per node, max", "{}"),
     ("threads_max", "threads per node, max", "{}"),
     ("false_failures", "live nodes declared dead (all observers)", "{}"),
     ("suspicions", "live nodes suspected (all observers)", "{}"),
     ("used_memory_gib", "machine memory used, GiB", "{:.1f}"),
+    ("used_memory_per_new_node_mib", "machine memory used per node added in the step, MiB", "{:.1f}"),
     ("harness_cpu_s", "harness CPU s in the step", "{:.0f}"),
     ("harness_fds", "harness open descriptors", "{}"),
     ("load", "load average after the idle window", "{}"),
@@ -307,7 +314,7 @@ def scale_plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = (("rss_mean_mib", "RSS per node (MiB)"), ("idle_cores", "idle CPU of all nodes (cores)"),
+    panels = (("pss_mean_mib", "PSS per node (MiB; shared pages split)"), ("idle_cores", "idle CPU of all nodes (cores)"),
               ("converge_s", "all see all after the step (s)"), ("broadcast_all_max_s", "broadcast to all, max (s)"))
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
     for ax, (key, title) in zip(axes.flat, panels):
