@@ -115,7 +115,9 @@ class Cluster:
             self.broadcasts(changes, gap)
         else:
             self.result["busy"], self.result["broadcasts"] = None, []
-        self.result["rss_kib"] = [n.rss_kib() for n in self.live()]
+        memory = [n.memory_kib() for n in self.live()]
+        self.result["rss_kib"] = [m["rss"] for m in memory]
+        self.result["pss_kib"] = [m["pss"] for m in memory]
         self.result["rss_kinds"] = [n.kind for n in self.live()]
         self.joins(joins)
         self.leaves(leaves)

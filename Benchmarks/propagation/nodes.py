@@ -234,8 +234,18 @@ class Node:
                     return int(line.split()[1])
         return 0
 
-    def rss_kib(self):
-        return self.status_field("VmRSS")
+    def memory_kib(self):
+        """RSS, PSS and USS (private pages) from /proc/PID/smaps_rollup. RSS counts the
+        binary's pages once per process although every process of a kind shares them; PSS
+        splits shared pages among their users, USS is what the process alone holds."""
+        fields = {}
+        with open(f"/proc/{self.pid}/smaps_rollup") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if rest.strip().endswith("kB"):
+                    fields[key] = int(rest.split()[0])
+        return {"rss": fields.get("Rss", 0), "pss": fields.get("Pss", 0),
+                "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
 
     def open_descriptors(self):
         """Open file descriptors of the process (entries of /proc/PID/fd)."""

@@ -92,6 +92,9 @@ def rows_for(result):
     rows.append(("CPU s per node per minute, idle / broadcasting", cpu))
     rss = result["rss_kib"]
     rows.append(("RSS per node, mean / max", f"{sum(rss) / len(rss) / 1024:.1f} / {max(rss) / 1024:.1f} MiB"))
+    if result.get("pss_kib"):
+        pss = result["pss_kib"]
+        rows.append(("PSS per node (shared pages split), mean", f"{sum(pss) / len(pss) / 1024:.1f} MiB"))
     rows.append(("load average at start / end", f"{result['load_start']} / {result['load_end']}"))
     if "machine" in idle:
         phases = [idle["machine"]] + ([busy["machine"]] if busy else [])
@@ -180,36 +183,83 @@ def kill_breakdown(results):
     return "\n".join(lines)
 
 
+MS_TICKS = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+
+
 def plot(results, path):
+    """CDFs of time to all per cluster size (log ms axis: eager is 10-100× faster) and the
+    kills; a sweep of gossip settings gets sweep_plot instead."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    groups = []  # one row of panels per cluster size and gossip setting, in run order
-    for r in results:
-        if (r["nodes"], gossip(r)) not in groups:
-            groups.append((r["nodes"], gossip(r)))
-    with_settings = swept(results)
-    fig, axes = plt.subplots(len(groups), 2, figsize=(11, 3.6 * len(groups)), squeeze=False)
-    for row, (n, setting) in enumerate(groups):
+    if swept(results):
+        return sweep_plot(results, path, plt)
+    sizes = sorted({r["nodes"] for r in results})
+    fig, axes = plt.subplots(len(sizes), 2, figsize=(11, 3.6 * len(sizes)), squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 2]})
+    for row, n in enumerate(sizes):
         left, right = axes[row]
-        title = f"{n} nodes, {setting}" if with_settings else f"{n} nodes"
-        for r in (r for r in results if (r["nodes"], gossip(r)) == (n, setting)):
+        for r in (r for r in results if r["nodes"] == n):
             times = sorted(reach(b, 1.0) * 1000 for b in r["broadcasts"]) or [math.inf]
             finite = [t for t in times if not math.isinf(t)]
             left.plot(finite, [(i + 1) / len(times) for i in range(len(finite))],
                       label=KIND_LABELS[r["kind"]], color=COLORS[r["kind"]])
             kills = [reach(k, 1.0) for k in r["kills"]]
-            right.scatter([KIND_LABELS[r["kind"]]] * len(kills), kills, color=COLORS[r["kind"]])
-        left.set_title(f"{title}: user broadcast reaches every node")
-        left.set_xlabel("ms after the broadcast")
-        left.set_xscale("symlog", linthresh=10)
+            right.scatter([KIND_LABELS[r["kind"]].replace(" ", "\n", 1)] * len(kills), kills,
+                          color=COLORS[r["kind"]])
+        left.set_title(f"{n} nodes: broadcast reaches every node", fontsize=10)
+        left.set_xscale("log")
+        left.xaxis.set_major_locator(FixedLocator(MS_TICKS))
+        left.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        left.xaxis.set_minor_locator(NullLocator())
+        left.set_xlabel("ms after the broadcast (log scale)")
         left.set_ylabel("fraction of broadcasts")
         left.grid(alpha=0.3)
-        left.legend(loc="lower right")
-        right.set_title(f"{title}: SIGKILLed node declared dead by all others")
+        left.legend(loc="upper left", fontsize=8)
+        right.set_title(f"{n} nodes: SIGKILLed node dead to all", fontsize=10)
         right.set_ylabel("s after SIGKILL")
+        right.tick_params(axis="x", labelsize=8)
         right.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def sweep_plot(results, path, plt):
+    """Per kind, time to all (median and p99 of the complete broadcasts) and datagrams per
+    broadcast against the gossip setting, one group of panels per cluster size."""
+    sizes = sorted({r["nodes"] for r in results})
+    fig, axes = plt.subplots(len(sizes), 2, figsize=(11, 3.8 * len(sizes)), squeeze=False)
+    for row, n in enumerate(sizes):
+        left, right = axes[row]
+        settings = []
+        for r in results:
+            if r["nodes"] == n and gossip(r) not in settings:
+                settings.append(gossip(r))
+        labels = [s.replace("gossip ", "") for s in settings]
+        for kind in dict.fromkeys(r["kind"] for r in results):
+            mine = {gossip(r): r for r in results if r["nodes"] == n and r["kind"] == kind}
+            xs = [i for i, s in enumerate(settings) if s in mine and mine[s]["broadcasts"]]
+            if not xs:
+                continue
+            whole = [complete(mine[settings[i]]["broadcasts"]) for i in xs]
+            color = COLORS[kind]
+            left.plot(xs, [over_changes(w, 1.0, 0.5) * 1000 for w in whole], marker="o", color=color,
+                      label=f"{KIND_LABELS[kind]}, median")
+            left.plot(xs, [over_changes(w, 1.0, 0.99) * 1000 for w in whole], marker="^", linestyle="--",
+                      color=color, label=f"{KIND_LABELS[kind]}, p99")
+            right.plot(xs, [mine[settings[i]]["busy"]["datagrams_per_change"] for i in xs], marker="o",
+                       color=color, label=KIND_LABELS[kind])
+        for ax in (left, right):
+            ax.set_xticks(range(len(settings)))
+            ax.set_xticklabels(labels)
+            ax.set_xlabel("gossip interval × gossip nodes")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+        left.set_title(f"{n} nodes: broadcast reaches every node", fontsize=10)
+        left.set_ylabel("ms (broadcasts that reached all)")
+        right.set_title(f"{n} nodes: UDP datagrams per broadcast", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -227,12 +277,16 @@ SCALE_ROWS = (
     ("idle_udp_per_node_s", "idle UDP datagrams per node per s", "{:.2f}"),
     ("rss_mean_mib", "RSS per node, mean MiB", "{:.1f}"),
     ("rss_max_mib", "RSS per node, max MiB", "{:.1f}"),
-    ("rss_total_gib", "RSS of all nodes, GiB", "{:.2f}"),
+    ("rss_total_gib", "RSS of all nodes, GiB (shared pages counted per node)", "{:.2f}"),
+    ("pss_mean_mib", "PSS per node, mean MiB (shared pages split)", "{:.1f}"),
+    ("uss_mean_mib", "USS per node, mean MiB (private pages)", "{:.1f}"),
+    ("pss_total_gib", "PSS of all nodes, GiB", "{:.2f}"),
     ("fds_max", "open descriptors per node, max", "{}"),
     ("threads_max", "threads per node, max", "{}"),
     ("false_failures", "live nodes declared dead (all observers)", "{}"),
     ("suspicions", "live nodes suspected (all observers)", "{}"),
     ("used_memory_gib", "machine memory used, GiB", "{:.1f}"),
+    ("used_memory_per_new_node_mib", "machine memory used per node added in the step, MiB", "{:.1f}"),
     ("harness_cpu_s", "harness CPU s in the step", "{:.0f}"),
     ("harness_fds", "harness open descriptors", "{}"),
     ("load", "load average after the idle window", "{}"),
@@ -260,7 +314,7 @@ def scale_plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = (("rss_mean_mib", "RSS per node (MiB)"), ("idle_cores", "idle CPU of all nodes (cores)"),
+    panels = (("pss_mean_mib", "PSS per node (MiB; shared pages split)"), ("idle_cores", "idle CPU of all nodes (cores)"),
               ("converge_s", "all see all after the step (s)"), ("broadcast_all_max_s", "broadcast to all, max (s)"))
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
     for ax, (key, title) in zip(axes.flat, panels):

@@ -21,7 +21,7 @@ from report import scale_plot, scale_table
 
 CONVERGE_TIMEOUT = 300.0
 CPU_LIMIT = 0.9  # of os.cpu_count(), used by the nodes alone at idle
-FIRST_STEP_RSS_MIB = 16.0  # memory estimate per process before one was measured
+FIRST_STEP_RSS_MIB = 16.0  # memory estimate per process before one was measured (Go's RSS is 13 MiB)
 
 
 class ScaleRun(Cluster):
@@ -34,10 +34,11 @@ class ScaleRun(Cluster):
         self.result.update({"kind": kind, "steps": [], "stopped": None})
 
     def grow(self, maximum, step, broadcasts, idle):
-        rss_per_node_mib = FIRST_STEP_RSS_MIB
+        per_node_mib = FIRST_STEP_RSS_MIB
         while len(self.nodes) < maximum:
             count = min(step, maximum - len(self.nodes))
-            projected = used_memory_gib() + count * rss_per_node_mib * 1.25 / 1024
+            used_before = used_memory_gib()
+            projected = used_before + count * per_node_mib * 1.25 / 1024
             if projected > self.memory_limit_gib:
                 self.stop_because(f"memory: {count} more would bring the machine to about {projected:.1f} GiB used "
                                   f"(limit {self.memory_limit_gib:.0f} GiB)")
@@ -54,7 +55,11 @@ class ScaleRun(Cluster):
             if row["idle_cores"] >= CPU_LIMIT * os.cpu_count():
                 self.stop_because(f"CPU: the idle nodes alone use {row['idle_cores']:.2f} of {os.cpu_count()} cores")
                 return
-            rss_per_node_mib = row["rss_max_mib"]
+            # What a node added to the machine's used memory in this step (its private pages,
+            # page tables, socket buffers, the harness's bookkeeping), never less than its PSS.
+            grown = (row["used_memory_gib"] - used_before) * 1024 / count
+            per_node_mib = max(grown, row["pss_mean_mib"])
+            row["used_memory_per_new_node_mib"] = grown
         self.stop_because(f"reached --scale-max {maximum}")
 
     def stop_because(self, reason):
@@ -78,7 +83,10 @@ class ScaleRun(Cluster):
         usage = self.usage(before, after)
         minutes = usage["seconds"] / 60
         cpu = [(after["cpu"][name] - spent) / minutes for name, spent in before["cpu"].items()]
-        rss = [n.rss_kib() / 1024 for n in self.nodes]
+        memory = [n.memory_kib() for n in self.nodes]
+        rss = [m["rss"] / 1024 for m in memory]
+        pss = [m["pss"] / 1024 for m in memory]
+        uss = [m["uss"] / 1024 for m in memory]
         fds = [n.open_descriptors() for n in self.nodes]
         row.update({
             "idle_cpu_s_per_node_min": usage["cpu_s_per_node_min"],
@@ -86,6 +94,8 @@ class ScaleRun(Cluster):
             "idle_cores": sum(cpu) / 60,
             "idle_udp_per_node_s": usage["datagrams"] / usage["seconds"] / len(self.nodes),
             "rss_mean_mib": sum(rss) / len(rss), "rss_max_mib": max(rss), "rss_total_gib": sum(rss) / 1024,
+            "pss_mean_mib": sum(pss) / len(pss), "uss_mean_mib": sum(uss) / len(uss),
+            "pss_total_gib": sum(pss) / 1024,
             "fds_mean": sum(fds) / len(fds), "fds_max": max(fds),
             "threads_max": max(n.threads() for n in self.nodes),
             "harness_fds": len(os.listdir("/proc/self/fd")),
