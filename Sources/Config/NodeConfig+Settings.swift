@@ -55,6 +55,15 @@ extension NodeConfig {
         transport = TransportKind(rawValue: settings.string("memberlist.transport")) ?? .tcp
         nodeName = settings.string("memberlist.nodename")
         randomizeNodeName = settings.bool("memberlist.randomize-node-name")
+        // Peers refuse a message whose node name is longer than WireLimits.maxNodeNameLength
+        // (issue #12), so a longer name of our own would keep this node out of the cluster.
+        let nameLimit = WireLimits.maxNodeNameLength - (randomizeNodeName ? Self.randomNodeNameSuffixLength : 0)
+        guard nodeName.utf8.count <= nameLimit else {
+            throw .invalidValue(flag: "memberlist.nodename", value: nodeName,
+                                expected: randomizeNodeName
+                                    ? "a name of at most \(nameLimit) bytes (peers accept \(WireLimits.maxNodeNameLength); -memberlist.randomize-node-name adds \(Self.randomNodeNameSuffixLength))"
+                                    : "a name of at most \(nameLimit) bytes")
+        }
 
         bindAddresses = []
         for text in settings.list("memberlist.bind-addr") {

@@ -113,6 +113,9 @@ public struct NodeConfig: Sendable, Equatable {
     /// The address to listen on (first bind address, else 0.0.0.0).
     public var bindAddress: IPAddress { bindAddresses.first ?? IPAddress(0, 0, 0, 0) }
 
+    /// Bytes `resolvingNodeName` appends when randomizing: `-` and 8 hex digits.
+    public static let randomNodeNameSuffixLength = 9
+
     /// The node name: `-memberlist.nodename` or `hostname`, plus `-` and 8
     /// lowercase hex digits of `randomSuffix` when randomizing (dskit-kv-ring.md §3.7).
     public func resolvingNodeName(hostname: String, randomSuffix: UInt32) -> NodeConfig {

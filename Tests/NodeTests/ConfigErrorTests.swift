@@ -91,6 +91,13 @@ import Testing
         let long = String(repeating: "x", count: 256)
         #expect(message(["-memberlist.cluster-label=\(long)"])
             == "invalid value \"\(long)\" for flag -memberlist.cluster-label: expected a label of at most 255 bytes")
+        // Peers refuse names over 255 bytes; the random suffix takes 9 of them.
+        let name = String(repeating: "n", count: 247)
+        #expect(message(["-memberlist.nodename=\(name)"])
+            == "invalid value \"\(name)\" for flag -memberlist.nodename: expected a name of at most 246 bytes (peers accept 255; -memberlist.randomize-node-name adds 9)")
+        #expect(message(["-memberlist.nodename=\(name)", "-memberlist.randomize-node-name=false"]) == nil)
+        #expect(message(["-memberlist.nodename=\(name)n\(name)", "-memberlist.randomize-node-name=false"])
+            == "invalid value \"\(name)n\(name)\" for flag -memberlist.nodename: expected a name of at most 255 bytes")
     }
 }
 
