@@ -217,6 +217,12 @@ class Node:
         if self.proc.poll() is None:
             os.kill(self.pid, signal.SIGKILL)
         self.proc.wait()
+        # The reader closes the event stream at its end; the command pipe is ours to close
+        # (a scale run of 1,000 processes otherwise keeps 1,000 descriptors).
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
 
     # -- resources (from /proc) -----------------------------------------------
 
