@@ -11,8 +11,9 @@ import Wire
 /// drop is counted under "inflation" and the node keeps taking ordinary packets;
 /// idle inbound streams are capped in number; a TLS slowloris is cut at the handshake
 /// timeout while other peers are served; bad labels and over-long node names are
-/// counted drops; push/pull headers over the limits, and slow push/pull senders, are
-/// refused and counted. Every case ends with the node still taking ordinary input.
+/// counted drops; push/pull headers, reliable user messages and encrypted stream frames
+/// over the limits, and slow push/pull senders, are refused and counted; a plain-TCP
+/// slowloris from one address holds at most its share of the dskit packet slots. Every case ends with the node still taking ordinary input.
 @Suite(.serialized) struct PeerLimitTests {
     /// A node on 127.0.0.1 with a kernel-chosen port, and that port.
     static func startNode(transport: String, name: String = "target", flags: [String] = [],
@@ -175,6 +176,77 @@ import Wire
         #expect(members == ["peer", "target"])
         await peer.shutdown()
         await node.shutdown()
+    }
+
+    // MARK: plain dskit slowloris
+
+    @Test func plainSlowlorisFromOneSourceLeavesSlotsForOtherPeers() async throws {
+        let (node, port) = try await Self.startNode(transport: "tcp")
+        let (peer, _) = try await Self.startNode(transport: "tcp", name: "peer")
+        // Clients on 127.0.0.2 that send a packet connection's marker and then nothing:
+        // up to the per-source bound they hold slots, the rest are closed at accept.
+        let defaults = DskitTransportConfiguration()
+        let (timeout, held) = (defaults.inboundPacketTimeout, defaults.maxInboundPacketConnectionsPerSource)
+        #expect(held < defaults.maxInboundPacketConnections)
+        let clock = ContinuousClock()
+        let opened = clock.now
+        var slow: [Int32] = []
+        defer { for fd in slow { close(fd) } }
+        for _ in 0..<(held + 3) {
+            let fd = try LoopbackSocket.open(toPort: port, from: UInt32(0x7f00_0002))
+            slow.append(fd)
+            _ = try? LoopbackSocket.write([DskitConnectionKind.packet.rawValue], to: fd)
+        }
+        let refused = try await Self.waitUntil("3 connections refused", read: { await node.transportCounters() }) {
+            $0.inboundConnectionsDropped == 3
+        }
+        #expect(refused.packetsReceivedErrors == 0)
+        // While they hang, a peer on 127.0.0.1 joins (a stream on the same port) and the
+        // two gossip over packet connections: the free slots serve it.
+        let joined = await peer.join(["127.0.0.1:\(port)"])
+        #expect(joined.successes == 1)
+        let busy = try await Self.waitFor(node, "gossip with the peer") { $0.packetsReceived >= 3 && $0.packetsSent >= 3 }
+        #expect(busy.totalPacketsDropped == 0)
+        #expect(await node.transportCounters().inboundConnectionsDropped == 3)
+        // Each held connection is cut at the packet deadline, an unfinished packet counted
+        // as a receive error.
+        let after = try await Self.waitUntil("slow connections closed", timeout: timeout + .seconds(10),
+                                             read: { await node.transportCounters() }) { $0.packetsReceivedErrors == held }
+        #expect(after.packetsReceivedErrors == held)
+        #expect(clock.now - opened >= timeout)
+        for fd in slow { #expect(LoopbackSocket.readUntilClosed(fd).isEmpty) }
+        #expect(await node.members().map(\.name).sorted() == ["peer", "target"])
+        await peer.shutdown()
+        await node.shutdown()
+    }
+
+    // MARK: stream frames over their limits
+
+    @Test func streamUserMessageAndEncryptedFrameOverTheirLimitsAreRefused() async throws {
+        let (plain, plainPort) = try await Self.startNode(transport: "udp")
+        // `08 {UserMsgLen}`: a reliable user message announcing one byte more than allowed
+        // is refused at its header; nothing after it is waited for.
+        var user = WireBuffer()
+        user.append(MessageType.user.rawValue)
+        UserMessageHeader(userMessageLength: WireLimits.maxUserMessageLength + 1).encode(into: &user)
+        _ = try LoopbackSocket.exchange(user.bytes, toPort: plainPort, finish: false)
+        _ = try await Self.waitFor(plain, "the user message refused") { $0.streamsFailed["malformed"] == 1 }
+        try LoopbackSocket.sendDatagram(Self.userPacket, toPort: plainPort)
+        _ = try await Self.waitFor(plain, "a packet after the stream") { $0.packetsReceived == 1 }
+        await plain.shutdown()
+
+        // `0a` + a 4-byte length: an encrypted frame longer than allowed is refused at its
+        // length, before any ciphertext is buffered.
+        let (sealed, sealedPort) = try await Self.startNode(transport: "udp", name: "sealed") {
+            $0.membership.secretKeys = [[UInt8](repeating: 7, count: 16)]
+        }
+        let length = WireLimits.maxEncryptedStreamLength + 1
+        let frame: [UInt8] = [MessageType.encrypt.rawValue, UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff),
+                              UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+        _ = try LoopbackSocket.exchange(frame, toPort: sealedPort, finish: false)
+        let counters = try await Self.waitFor(sealed, "the encrypted frame refused") { $0.streamsFailed["malformed"] == 1 }
+        #expect(counters.streamsFailed.count == 1)
+        await sealed.shutdown()
     }
 
     // MARK: labels and node names at the socket

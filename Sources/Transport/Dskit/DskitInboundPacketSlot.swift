@@ -23,6 +23,8 @@ final class DskitInboundPacketSlot {
     /// One byte read past a full queue tells "too large" from "done".
     private let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
     private var state = State.idle
+    /// The IP of the connection being read, for the transport's per-source count.
+    private(set) var source: IPAddress?
 
     /// First read buffer size; it grows (doubling) toward `frameLimit` only for larger packets.
     static let initialBufferBytes = 16 * 1024
@@ -48,6 +50,7 @@ final class DskitInboundPacketSlot {
     func begin(_ descriptor: AcceptedDescriptor, deadline at: MonotonicInstant) -> Bool {
         do { try connection.open(descriptor) } catch { return false }
         state = .awaitingMarker
+        source = descriptor.peer.ip
         connection.setDeadline(at)
         return true
     }
@@ -139,6 +142,7 @@ final class DskitInboundPacketSlot {
         state = .idle
         resetBuffer()
         transport.releaseInboundSlot(self)
+        source = nil
     }
 
     private func resetBuffer() {

@@ -10,7 +10,8 @@ import Wire
 /// Inbound: one listener per bind address (port 0 chosen by the first and
 /// reused). Each accepted connection is classified by its first byte: on
 /// plain TCP by a reusable ``DskitInboundPacketSlot`` (at most
-/// `maxInboundPacketConnections`, beyond: closed and counted), so steady
+/// `maxInboundPacketConnections`, `maxInboundPacketConnectionsPerSource` from one
+/// IP; beyond: closed and counted), so steady
 /// traffic allocates nothing (issue #4); with TLS by a
 /// ``DskitInboundConnection``, after a handshake among at most
 /// `maxPendingHandshakes` (`maxPendingHandshakesPerSource` from one IP; beyond:
@@ -39,6 +40,8 @@ public final class DskitTransport: NodeTransport, AcceptingTransport {
     private let queuePool = InboundByteQueuePool()
     /// Plain TCP: reusable inbound connection state, bounded by `maxInboundPacketConnections`.
     private var inboundSlots: BoundedObjectPool<DskitInboundPacketSlot>?
+    /// Plain TCP: slots in use by source IP (`maxInboundPacketConnectionsPerSource`).
+    private var inboundSlotsBySource: [IPAddress: Int] = [:]
     /// Every slot made so far (to close the open ones at shutdown).
     private var everyInboundSlot: [DskitInboundPacketSlot] = []
     private var isShutDown = false
@@ -250,14 +253,19 @@ public final class DskitTransport: NodeTransport, AcceptingTransport {
         inbound[ObjectIdentifier(handler)] = handler
     }
 
-    /// Plain TCP: a reusable slot reads the connection; none free means drop and count.
+    /// Plain TCP: a reusable slot reads the connection; none free, or the source already
+    /// holding `maxInboundPacketConnectionsPerSource`, means drop and count.
     fileprivate func accepted(_ descriptor: AcceptedDescriptor) {
-        guard !isShutDown, let slot = inboundSlots?.take() else {
+        let source = descriptor.peer.ip
+        guard !isShutDown, inboundSlotsBySource[source, default: 0] < configuration.maxInboundPacketConnectionsPerSource,
+              let slot = inboundSlots?.take() else {
             descriptor.close()
             store.values.inboundConnectionsDropped += 1
             return
         }
-        if !slot.begin(descriptor, deadline: loop.now + configuration.inboundPacketTimeout) {
+        if slot.begin(descriptor, deadline: loop.now + configuration.inboundPacketTimeout) {
+            inboundSlotsBySource[source, default: 0] += 1
+        } else {
             store.values.acceptErrors += 1
             inboundSlots?.give(slot)
         }
@@ -266,6 +274,10 @@ public final class DskitTransport: NodeTransport, AcceptingTransport {
     /// A slot finished its connection and is free for the next.
     func releaseInboundSlot(_ slot: DskitInboundPacketSlot) {
         guard !isShutDown else { return }
+        if let source = slot.source {
+            let left = inboundSlotsBySource[source, default: 1] - 1
+            inboundSlotsBySource[source] = left > 0 ? left : nil
+        }
         inboundSlots?.give(slot)
     }
 

@@ -40,6 +40,13 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
     /// nothing. A connection beyond this is closed at accept and counted in
     /// `inboundConnectionsDropped`; the loop never waits for a free one.
     public var maxInboundPacketConnections: Int
+    /// Plain TCP: of those, at most this many from one source IP. Ours (issue #12): a
+    /// slowloris that opens connections and sends nothing holds each slot for
+    /// `inboundPacketTimeout`; without a per-source bound one such host keeps every slot
+    /// busy and every honest peer's packets and joins are dropped at accept. Half the
+    /// slots: test clusters on loopback share one address, and a busy node there has a
+    /// handful of packet connections open at once.
+    public var maxInboundPacketConnectionsPerSource: Int
     /// TLS: accepted connections still in their handshake at once, in all and from
     /// one source IP (``TCPListener/maxPendingHandshakes``). A connection beyond either
     /// is closed at accept and counted in `inboundConnectionsDropped`. Ours: dskit has no
@@ -77,7 +84,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         tls: TLSSettings = TLSSettings(),
         maxPacketPayloadBytes: Int = 10 * 1024 * 1024, maxQueuedPackets: Int = 1024,
         inboundPacketTimeout: Duration = .seconds(10), maxStreamBufferBytes: Int = 64 * 1024 * 1024,
-        maxInboundPacketConnections: Int = 64,
+        maxInboundPacketConnections: Int = 64, maxInboundPacketConnectionsPerSource: Int = 32,
         maxPendingHandshakes: Int = 256, maxPendingHandshakesPerSource: Int = 64,
         persistentIdleTimeout: Duration = .seconds(120),
         maxPersistentOutbound: Int = 64, maxPersistentInbound: Int = 128,
@@ -97,6 +104,7 @@ public struct DskitTransportConfiguration: Sendable, Equatable {
         self.inboundPacketTimeout = inboundPacketTimeout
         self.maxStreamBufferBytes = maxStreamBufferBytes
         self.maxInboundPacketConnections = maxInboundPacketConnections
+        self.maxInboundPacketConnectionsPerSource = maxInboundPacketConnectionsPerSource
         self.maxPendingHandshakes = maxPendingHandshakes
         self.maxPendingHandshakesPerSource = maxPendingHandshakesPerSource
         self.persistentIdleTimeout = persistentIdleTimeout
