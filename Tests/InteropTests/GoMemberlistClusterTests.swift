@@ -88,6 +88,28 @@ extension ProcessClusterTests {
             try await peers[1].waitForUserMessage("hello from relay-2")
         }
 
+        /// `kv_state` lists every pair a push/pull carried, also one the receiver already holds
+        /// (gossip can deliver a pair before the join's reply is merged; KVInteropTests relies on
+        /// this): both peers hold the same pair, the second joins the first.
+        @Test func pushPullStateListsAPairTheReceiverAlreadyHolds() async throws {
+            let value = Array("same bytes on both".utf8)
+            var peers: [GoPeer] = []
+            for index in 0..<2 {
+                peers.append(try await GoPeer.launch(GoPeerOptions(name: "held-\(index)")))
+                try await peers[index].setKV(key: "held/key", codec: "string", value: value, broadcast: false)
+            }
+            let marks = peers.map(\.eventCount)
+            #expect(try await peers[1].join([peers[0].address]) == 1)
+            for (peer, mark) in zip(peers, marks) {
+                let state = try await peer.waitFor("join push/pull state", from: mark) {
+                    $0.event == "kv_state" && $0.join == true
+                }
+                #expect(state.pairs?.map(\.key) == ["held/key"], "\(peer.name): \(state)")
+                #expect(state.pairs?.first?.value == value)
+                #expect(state.changed == [], "\(peer.name) already held the pair")
+            }
+        }
+
         @Test func killedPeerIsReportedDead() async throws {
             let peers = try await startCluster("kill")
             try await expectConverged(peers)

@@ -9,7 +9,8 @@ import Foundation
 /// - `joined`: count; `join_error`: error, count
 /// - `left`, `shutdown`; `leave_error`, `fatal`, `error`: error
 /// - `broadcast_queued`: payload or payload_bytes, size; `drop` / `undrop`: addr; `stats`: counters
-/// - `kv`, `kv_set`: key, codec, size, value_hex; `kv_state`: pairs, join, size; `kv_dump`: pairs
+/// - `kv`, `kv_set`: key, codec, size, value_hex; `kv_state`: pairs (all carried), changed (keys), join, size;
+///   `kv_dump`: pairs
 struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
     let event: String
     let name: String?
@@ -30,12 +31,15 @@ struct GoPeerEvent: Sendable, Decodable, CustomStringConvertible {
     let valueHex: String?
     let join: Bool?
     let pairs: [GoPeerKVPair]?
+    /// `kv_state`: keys of the carried pairs that changed the peer's store (a pair already
+    /// received by gossip is carried but unchanged).
+    let changed: [String]?
     /// The line exactly as printed, for diagnostics and ad-hoc fields.
     var line: String = ""
 
     private enum CodingKeys: String, CodingKey {
         case event, name, node, addr, state, incarnation, payload, size, count, error, transport, members
-        case key, codec, join, pairs
+        case key, codec, join, pairs, changed
         case payloadBytes = "payload_bytes"
         case valueHex = "value_hex"
     }

@@ -146,16 +146,25 @@ func (d *peerDelegate) GetBroadcasts(overhead, limit int) [][]byte {
 func (d *peerDelegate) LocalState(join bool) []byte { return d.kv.localState() }
 
 // MergeRemoteState stores each pair of a peer's state and prints a
-// `kv_state` event listing the pairs that changed ours.
+// `kv_state` event: `pairs` is every pair the state carried, `changed` the
+// keys of those that changed ours. A pair can arrive by gossip while the
+// push/pull reply waits for this call (memberlist merges the reply on the
+// joining goroutine, packets on another), so "changed" alone cannot tell
+// what the push/pull carried.
 func (d *peerDelegate) MergeRemoteState(buf []byte, join bool) {
 	pairs, err := parseLocalState(buf)
-	changed := []map[string]interface{}{}
+	carried := []map[string]interface{}{}
+	changed := []string{}
 	for _, pair := range pairs {
-		if pair.Key != "" && d.kv.store(pair) {
-			changed = append(changed, describe(pair))
+		if pair.Key == "" {
+			continue
+		}
+		carried = append(carried, describe(pair))
+		if d.kv.store(pair) {
+			changed = append(changed, pair.Key)
 		}
 	}
-	fields := map[string]interface{}{"pairs": changed, "join": join, "size": len(buf)}
+	fields := map[string]interface{}{"pairs": carried, "changed": changed, "join": join, "size": len(buf)}
 	if err != nil {
 		fields["error"] = err.Error()
 	}
