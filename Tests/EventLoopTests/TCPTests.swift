@@ -7,14 +7,17 @@ import EventLoop
 func payloadByte(_ offset: Int) -> UInt8 { UInt8(truncatingIfNeeded: offset &* 7 &+ offset >> 11) }
 
 /// Starts a TCP echo server on the loop: everything read is written back,
-/// and the server half-closes after the client does (the default on EOF).
+/// and the server half-closes after the client does (the default on EOF). The
+/// handshake deadline is far from what these tests time: under ASan at nice 10 on a
+/// loaded machine the TLS echo saw a reset with nothing echoed, which a 5 s deadline
+/// on the server's side of the handshake explains.
 func startEchoServer(
     on loop: EventLoop, ip: String, tls: TLSContext? = nil,
     onAcceptError: ((ConnectionError, SocketAddress?) -> Void)? = nil,
     onServerClose: ((ConnectionError?) -> Void)? = nil
 ) throws -> TCPListener {
     let address = try #require(SocketAddress(ip: ip, port: 0))
-    return try loop.listenTCP(on: address, tls: tls, handshakeTimeout: .seconds(5), onAccept: { connection in
+    return try loop.listenTCP(on: address, tls: tls, handshakeTimeout: .seconds(30), onAccept: { connection in
         connection.onRead = { [unowned connection] bytes in
             do { try connection.write(bytes) } catch { connection.close() }
         }
