@@ -32,8 +32,22 @@ extension FaultSuite {
             }
             let deaths = cluster.deathsLogged(since: marks)
             guard deaths.isEmpty else {
+                // Each node's drop counters at the moment of the false death, for the post-mortem.
+                let counters = cluster.nodes.indices.map { index in
+                    let text = (try? lab.httpGet(from: index, "http://127.0.0.1:4040/metrics")) ?? "unreachable"
+                    let lines = text.split(separator: "\n").filter {
+                        !$0.hasPrefix("#") && ($0.contains("dropped") || $0.contains("packets_received") || $0.contains("failed"))
+                    }
+                    return "n\(index): " + lines.joined(separator: "; ")
+                }
                 let leaks = await cluster.tearDown()
-                Issue.record("false dead under 10% loss:\n\(deaths.joined(separator: "\n"))\nleaks: \(leaks)")
+                Issue.record("""
+                    false dead under 10% loss:
+                    \(deaths.joined(separator: "\n"))
+                    counters:
+                    \(counters.joined(separator: "\n"))
+                    leaks: \(leaks)
+                    """)
                 return
             }
             let left = cluster.nodes.flatMap { $0.lines("member left", since: 0) }
