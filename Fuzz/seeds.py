@@ -87,6 +87,9 @@ def config_seeds(out):
     block = re.search(r'static let reference = """\n(.*?)\n\s*"""', source, re.S).group(1)
     reference = "\n".join(line[8:] for line in block.split("\n")) + "\n"
     texts = [reference] + [t for t in swift_literals(path) if re.match(r"(memberlist|server|target|ingester)\s*:", t)]
+    # Escapes in double-quoted values, for the fuzzer to mutate into any code point.
+    texts.append('memberlist:\n  node_name: "n\\x41\\u00e9\\t\\U0001F600"\n  cluster_label: \'it\'\'s\'\n'
+                 '  join_members: ["a\\x2eb:7946", \'c:1\']\n  tls_server_name: "\\N\\_\\L\\P"\n')
     for index, text in enumerate(texts):
         for selector in (0, 1):
             write(f"{out}/FuzzConfigFile", f"yaml-{index}-{selector}", bytes([selector]) + text.encode())
