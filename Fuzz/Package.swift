@@ -27,5 +27,9 @@ let package = Package(
         target("FuzzDskitFrame", ["Wire"]),
         target("FuzzMessagePack", ["Wire"]),
         target("FuzzFlags", ["Config"]),
+        target("FuzzConfigFile", ["Config"]),
+        target("FuzzHTTPRequest", ["HTTP"]),
+        target("FuzzKVCodecs", ["KV", "Wire"]),
+        target("FuzzRingDesc", ["KV"]),
     ]
 )

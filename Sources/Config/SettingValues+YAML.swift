@@ -35,14 +35,25 @@ extension SettingValues {
         }
     }
 
-    /// A YAML double-quoted string.
+    /// A YAML double-quoted string that libyaml reads back to `text`: besides the
+    /// backslash escapes, every scalar YAML 1.1 does not allow raw (C0 and C1 controls,
+    /// DEL, U+FFFE, U+FFFF) or reads as a line break that folds to a space (U+0085,
+    /// U+2028, U+2029) is written as `\xHH` or `\uHHHH` (FuzzConfigFile: a node name
+    /// with DEL printed to a file that did not load).
     private static func quoted(_ text: String) -> String {
         let escaped = TextEscaping.escape(text) { scalar in
             if let escape = TextEscaping.backslashEscape(scalar) { return escape }
-            guard scalar.value < 0x20 else { return nil }
-            let hex = String(scalar.value, radix: 16)
-            return "\\x" + (hex.count == 1 ? "0" : "") + hex
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0x9F: return hexEscape(scalar.value, prefix: "\\x", digits: 2)
+            case 0x2028, 0x2029, 0xFFFE, 0xFFFF: return hexEscape(scalar.value, prefix: "\\u", digits: 4)
+            default: return nil
+            }
         }
         return "\"" + escaped + "\""
+    }
+
+    private static func hexEscape(_ value: UInt32, prefix: String, digits: Int) -> String {
+        let hex = String(value, radix: 16)
+        return prefix + String(repeating: "0", count: digits - hex.count) + hex
     }
 }

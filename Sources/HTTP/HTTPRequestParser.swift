@@ -1,21 +1,22 @@
 /// Incremental HTTP/1.1 request parser (RFC 9112) over a connection's input
 /// buffer, with every size bounded by `HTTPLimits`. Only `Content-Length`
-/// bodies are accepted: a `Transfer-Encoding` is refused with 411.
-struct HTTPRequestParser {
-    let limits: HTTPLimits
+/// bodies are accepted: a `Transfer-Encoding` is refused with 411. Public so the
+/// fuzz package (Fuzz/Sources/FuzzHTTPRequest) drives it as a connection does.
+public struct HTTPRequestParser {
+    public let limits: HTTPLimits
     /// The head of a request whose body is still arriving, so it is parsed once.
     private var pendingHead: (request: HTTPRequest, headLength: Int, bodyLength: Int)?
 
-    init(limits: HTTPLimits) {
+    public init(limits: HTTPLimits) {
         self.limits = limits
     }
 
     /// True when part of a request is buffered (its timeout is running).
-    var isMidRequest: Bool { pendingHead != nil }
+    public var isMidRequest: Bool { pendingHead != nil }
 
     /// The next complete request at the front of `buffer`, removed from it;
     /// nil when more bytes are needed.
-    mutating func next(from buffer: inout [UInt8]) throws(HTTPError) -> HTTPRequest? {
+    public mutating func next(from buffer: inout [UInt8]) throws(HTTPError) -> HTTPRequest? {
         if pendingHead == nil {
             // RFC 9112 2.2: ignore empty lines before a request line.
             var skip = 0
@@ -35,7 +36,10 @@ struct HTTPRequestParser {
     private func parseHead(_ buffer: [UInt8]) throws(HTTPError) -> (HTTPRequest, Int, Int)? {
         let searchLimit = min(buffer.count, limits.maxHeaderBytes)
         guard let lineEnd = Self.find(crlf: false, in: buffer, upTo: min(buffer.count, limits.maxRequestLineBytes + 2)) else {
-            if buffer.count > limits.maxRequestLineBytes { throw .uriTooLong(limit: limits.maxRequestLineBytes) }
+            // Too long only once the whole window a CRLF may end in has arrived: a line of
+            // exactly the limit whose CR came without its LF yet is still waiting, so the
+            // answer does not depend on how the bytes were split (FuzzHTTPRequest).
+            if buffer.count >= limits.maxRequestLineBytes + 2 { throw .uriTooLong(limit: limits.maxRequestLineBytes) }
             return nil
         }
         guard let headEnd = Self.find(crlf: true, in: buffer, upTo: searchLimit) else {

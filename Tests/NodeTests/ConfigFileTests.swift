@@ -236,4 +236,18 @@ import Wire
         #expect(again.config == loaded.config)
         #expect(again.settings.yaml == printed)
     }
+
+    /// A value with characters YAML does not allow raw (DEL, C1 controls) or reads as line
+    /// breaks (U+0085, U+2028, U+2029) prints escaped, so the printed file loads to the same
+    /// config (FuzzConfigFile's property; inputs under Fuzz/regressions/FuzzConfigFile).
+    @Test func printedConfigEscapesCharactersYAMLCannotHoldRaw() throws {
+        let yaml = "memberlist:\n  node_name: \"a\\x7fb\\x85c\\u2028d\\u2029e\\x9ff\\x01\"\n"
+        let loaded = try Self.load(["c.yaml": yaml], ["-config.file=c.yaml"])
+        #expect(loaded.config.nodeName == "a\u{7F}b\u{85}c\u{2028}d\u{2029}e\u{9F}f\u{01}")
+        let printed = loaded.settings.yaml
+        #expect(printed.hasPrefix("memberlist:\n  node_name: \"a\\x7fb\\x85c\\u2028d\\u2029e\\x9ff\\x01\"\n"))
+        let again = try Self.load(["printed.yaml": printed], ["-config.file=printed.yaml"])
+        #expect(again.config == loaded.config)
+        #expect(again.settings.yaml == printed)
+    }
 }
