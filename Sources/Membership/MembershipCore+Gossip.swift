@@ -68,7 +68,9 @@ extension MembershipCore {
     /// call leaves broadcasts that were never sent, send them at once to as many random
     /// peers as their retransmit limit allows instead of waiting for gossip ticks. The
     /// sends come out of the same transmit budget (each peer's packet is one transmit), so a
-    /// change costs no more datagrams than tick gossip; it only spends them sooner.
+    /// change costs no more transmits than tick gossip; it only spends them sooner. It costs
+    /// more datagrams: with ticks, some transmits ride on probe packets sent anyway
+    /// (docs/propagation-benchmark.md, "Traffic").
     func disseminateFreshBroadcasts() {
         guard config.eagerDissemination, started else { return }
         let fresh = broadcasts.entries.first?.transmits == 0 || userBroadcasts.entries.first?.transmits == 0
