@@ -129,6 +129,32 @@ import Wire
         await node.shutdown()
     }
 
+    /// `count` clients from 127.0.0.2, another source than the honest peer on 127.0.0.1,
+    /// that each send `first` and then nothing: a slowloris on the dskit port.
+    static func openSlowClients(_ count: Int, toPort port: UInt16, sending first: [UInt8]) throws -> [Int32] {
+        var opened: [Int32] = []
+        do {
+            for _ in 0..<count {
+                let fd = try LoopbackSocket.open(toPort: port, from: UInt32(0x7f00_0002))
+                opened.append(fd)
+                _ = try? LoopbackSocket.write(first, to: fd)
+            }
+        } catch {
+            for fd in opened { close(fd) }
+            throw error
+        }
+        return opened
+    }
+
+    /// `peer` joins `node` on `port` (a push/pull stream) and the two gossip: the node's
+    /// loop keeps serving and ticking while slow clients hang.
+    static func joinAndGossip(_ peer: NodeHandle, with node: NodeHandle, port: UInt16) async throws {
+        let joined = await peer.join(["127.0.0.1:\(port)"])
+        #expect(joined.successes == 1)
+        let busy = try await waitFor(node, "gossip with the peer") { $0.packetsReceived >= 3 && $0.packetsSent >= 3 }
+        #expect(busy.totalPacketsDropped == 0)
+    }
+
     // MARK: TLS handshake slowloris
 
     @Test func tlsSlowlorisIsCutAtTheHandshakeTimeoutWhileOthersAreServed() async throws {
@@ -145,23 +171,14 @@ import Wire
         let (handshakeTimeout, held) = (defaults.inboundPacketTimeout, defaults.maxPendingHandshakesPerSource)
         let clock = ContinuousClock()
         let opened = clock.now
-        var slow: [Int32] = []
+        let slow = try Self.openSlowClients(held + 3, toPort: port, sending: [0x16, 0x03, 0x01])
         defer { for fd in slow { close(fd) } }
-        for _ in 0..<(held + 3) {
-            let fd = try LoopbackSocket.open(toPort: port, from: UInt32(0x7f00_0002))
-            slow.append(fd)
-            _ = try? LoopbackSocket.write([0x16, 0x03, 0x01], to: fd)
-        }
         let refused = try await Self.waitUntil("3 handshakes refused", read: { await node.transportCounters() }) {
             $0.inboundConnectionsDropped == 3
         }
         #expect(refused.acceptErrors == 0)
-        // While they hang, another peer (127.0.0.1) joins over TLS (a push/pull stream)
-        // and the two nodes gossip: the loop keeps serving and ticking.
-        let joined = await peer.join(["127.0.0.1:\(port)"])
-        #expect(joined.successes == 1)
-        let busy = try await Self.waitFor(node, "gossip with the peer") { $0.packetsReceived >= 3 && $0.packetsSent >= 3 }
-        #expect(busy.totalPacketsDropped == 0)
+        // While they hang, another peer (127.0.0.1) joins over TLS and the two gossip.
+        try await Self.joinAndGossip(peer, with: node, port: port)
         let during = await node.transportCounters()
         #expect(during.acceptErrors == 0, "slow handshakes closed before the handshake timeout")
         #expect(during.inboundConnectionsDropped == 3)
@@ -190,23 +207,15 @@ import Wire
         #expect(held < defaults.maxInboundPacketConnections)
         let clock = ContinuousClock()
         let opened = clock.now
-        var slow: [Int32] = []
+        let slow = try Self.openSlowClients(held + 3, toPort: port, sending: [DskitConnectionKind.packet.rawValue])
         defer { for fd in slow { close(fd) } }
-        for _ in 0..<(held + 3) {
-            let fd = try LoopbackSocket.open(toPort: port, from: UInt32(0x7f00_0002))
-            slow.append(fd)
-            _ = try? LoopbackSocket.write([DskitConnectionKind.packet.rawValue], to: fd)
-        }
         let refused = try await Self.waitUntil("3 connections refused", read: { await node.transportCounters() }) {
             $0.inboundConnectionsDropped == 3
         }
         #expect(refused.packetsReceivedErrors == 0)
         // While they hang, a peer on 127.0.0.1 joins (a stream on the same port) and the
         // two gossip over packet connections: the free slots serve it.
-        let joined = await peer.join(["127.0.0.1:\(port)"])
-        #expect(joined.successes == 1)
-        let busy = try await Self.waitFor(node, "gossip with the peer") { $0.packetsReceived >= 3 && $0.packetsSent >= 3 }
-        #expect(busy.totalPacketsDropped == 0)
+        try await Self.joinAndGossip(peer, with: node, port: port)
         #expect(await node.transportCounters().inboundConnectionsDropped == 3)
         // Each held connection is cut at the packet deadline, an unfinished packet counted
         // as a receive error.
