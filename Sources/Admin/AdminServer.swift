@@ -44,7 +44,7 @@ public final class AdminServer {
             if request.method == "POST" { return forget(request) }
             guard isRead else { return HTTPError.methodNotAllowed(allowed: ["GET", "HEAD", "POST"]).response }
             let rings = source.rings()
-            let now = Logger.unixMillisNow()
+            let now = WallClock.nowMillis()
             if wantsJSON(request) {
                 return HTTPResponse(contentType: "application/json",
                                     body: RingPage.json(rings, nowMillis: now, pretty: request.query("format") == "json-pretty"))
@@ -64,7 +64,7 @@ public final class AdminServer {
         snapshot.http = server.counters
         metricsWriter.reset()
         snapshot.write(into: &metricsWriter)
-        RingMetrics.write(source.rings(), nowMillis: Logger.unixMillisNow(), into: &metricsWriter)
+        RingMetrics.write(source.rings(), nowMillis: WallClock.nowMillis(), into: &metricsWriter)
         return HTTPResponse(contentType: PrometheusTextWriter.contentType, body: metricsWriter.bytes)
     }
 

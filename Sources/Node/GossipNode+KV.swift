@@ -9,15 +9,8 @@ import Wire
 /// dskit's memberlist KV run as the core's delegate (dskit-kv-ring.md 3): user messages
 /// that are `KeyValuePair`s are merged into the store, push/pull carries the store's
 /// `LocalState`, packets piggyback the store's local then gossip queue. The store is pure;
-/// this extension gives it the wall clock, the loop's timers and the CAS retry rule.
+/// this extension gives it the wall clock (`WallClock`), the loop's timers and the CAS retry rule.
 extension GossipNode {
-    /// Unix milliseconds (CLOCK_REALTIME): KV update times and ring timestamps are wall-clock.
-    static func unixMillis() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
-
     static func kvStoreConfig(_ config: NodeConfig) -> KVStoreConfig {
         KVStoreConfig(leftIngestersTimeoutMillis: config.kvStore.leftIngestersTimeout.nanosecondsClamped / 1_000_000,
                       obsoleteEntriesTimeoutMillis: config.kvStore.obsoleteEntriesTimeout.nanosecondsClamped / 1_000_000,
@@ -33,7 +26,7 @@ extension GossipNode {
 
     /// Applies a user message that is a KV update; false when it is not one (opaque payload).
     func receiveKVMessage(_ payload: [UInt8]) -> Bool {
-        switch kv.receive(message: payload[...], nowMillis: Self.unixMillis()) {
+        switch kv.receive(message: payload[...], nowMillis: WallClock.nowMillis()) {
         case .changed:
             kvChanged = true
             return true
@@ -51,7 +44,7 @@ extension GossipNode {
 
     /// A peer's push/pull user state (`MergeRemoteState`): each pair applied as gossip.
     func kvMergeRemoteState(_ state: [UInt8]) {
-        let summary = kv.mergeRemoteState(state, nowMillis: Self.unixMillis())
+        let summary = kv.mergeRemoteState(state, nowMillis: WallClock.nowMillis())
         if !summary.changedKeys.isEmpty { kvChanged = true }
         if let stopped = summary.stoppedAt {
             logger.warn("KV remote state parsed partially", ("reason", "\(stopped)"))
@@ -115,7 +108,7 @@ extension GossipNode {
         guard interval > .zero, !isShutDown else { return }
         kvSweepTimer = loop.schedule(after: interval) { [weak self] _ in
             guard let self else { return }
-            self.kv.sweepObsoleteEntries(nowMillis: Self.unixMillis())
+            self.kv.sweepObsoleteEntries(nowMillis: WallClock.nowMillis())
             self.scheduleKVSweep()
         }
     }
@@ -193,7 +186,7 @@ extension GossipNode {
         }
         let outcome: KVCASOutcome
         do {
-            outcome = try kv.cas(key: key, codecID: codecID, nowMillis: Self.unixMillis(), update: update)
+            outcome = try kv.cas(key: key, codecID: codecID, nowMillis: WallClock.nowMillis(), update: update)
         } catch {
             kv.casGaveUp()
             completion(.failed(error))
@@ -217,7 +210,7 @@ extension GossipNode {
 
     /// Marks `key` deleted and broadcasts it (dskit `Delete`).
     public func kvDelete(_ key: String) throws(KVError) {
-        let result = try kv.delete(key, nowMillis: Self.unixMillis())
+        let result = try kv.delete(key, nowMillis: WallClock.nowMillis())
         if result.version != nil { kvChangedLocally() }
     }
 

@@ -16,7 +16,7 @@ extension GossipNode {
                             beaconLifetimeMillis: settings.beaconLifetime.nanosecondsClamped / 1_000_000,
                             logLongerThanMillis: settings.logBeaconsLatencyLongerThan.nanosecondsClamped / 1_000_000,
                             nodeName: name),
-            startupMillis: Self.unixMillis())
+            startupMillis: WallClock.nowMillis())
         kvWatchKey(PropagationTrackerDesc.key) { [weak self] _ in self?.propagationBeaconsChanged() }
         logger.info("propagation delay tracker started", ("beacon_interval", "\(settings.beaconInterval)"),
                     ("beacon_lifetime", "\(settings.beaconLifetime)"))
@@ -36,7 +36,7 @@ extension GossipNode {
     /// The watch of the tracker key: measure the beacons that are new here, warn about slow ones.
     private func propagationBeaconsChanged() {
         guard let desc = kvGet(PropagationTrackerDesc.key)?.value as? PropagationTrackerDesc else { return }
-        let now = Self.unixMillis()
+        let now = WallClock.nowMillis()
         for beacon in propagationTracker?.received(desc, nowMillis: now) ?? [] {
             logger.warn("high latency beacon detected", ("beacon_id", "\(beacon.id)"), ("published_by", beacon.publishedBy),
                         ("delay", "\(Duration.milliseconds(beacon.delayMillis))"))
@@ -48,10 +48,10 @@ extension GossipNode {
         guard let tracker = propagationTracker else { return }
         let key = PropagationTrackerDesc.key
         let codec = PropagationTrackerCodec.codecID
-        let plan = tracker.tick(kvGet(key)?.value as? PropagationTrackerDesc, nowMillis: Self.unixMillis())
+        let plan = tracker.tick(kvGet(key)?.value as? PropagationTrackerDesc, nowMillis: WallClock.nowMillis())
         if !plan.expired.isEmpty {
             kvCAS(key: key, codecID: codec, update: { current in
-                PropagationDelayTracker.expiring(current as? PropagationTrackerDesc, ids: plan.expired, nowMillis: Self.unixMillis())
+                PropagationDelayTracker.expiring(current as? PropagationTrackerDesc, ids: plan.expired, nowMillis: WallClock.nowMillis())
             }, completion: { [weak self] result in
                 if case .done = result { return }
                 self?.logger.warn("failed to mark beacons as deleted", ("result", "\(result)"))
@@ -61,7 +61,7 @@ extension GossipNode {
         let id = UInt64.random(in: 1...UInt64.max)
         propagationTracker?.beginPublish(id: id)
         kvCAS(key: key, codecID: codec, update: { current in
-            tracker.publishing(current as? PropagationTrackerDesc, id: id, nowMillis: Self.unixMillis())
+            tracker.publishing(current as? PropagationTrackerDesc, id: id, nowMillis: WallClock.nowMillis())
         }, completion: { [weak self] result in
             guard let self else { return }
             if case .done = result {

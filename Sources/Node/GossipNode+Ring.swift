@@ -46,13 +46,13 @@ extension GossipNode {
                                     joined: @escaping (KVCASResult) -> Void) {
         kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
             var random = SystemRandomNumberGenerator()
-            return lifecycler.register(current as? RingDesc, nowMillis: Self.unixMillis(), using: &random)
+            return lifecycler.register(current as? RingDesc, nowMillis: WallClock.nowMillis(), using: &random)
         }, completion: { [weak self] result in
             registered(result)
             guard let self, case .done = result else { return }
             self.kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
                 var random = SystemRandomNumberGenerator()
-                return lifecycler.join(current as? RingDesc, nowMillis: Self.unixMillis(), using: &random)
+                return lifecycler.join(current as? RingDesc, nowMillis: WallClock.nowMillis(), using: &random)
             }, completion: joined)
         })
     }
@@ -63,7 +63,7 @@ extension GossipNode {
     public func ringLeaveAndUnregister(key: String, lifecycler: RingLifecycler, until deadline: MonotonicInstant?,
                                        leaving: @escaping () -> Void = {}, done: @escaping () -> Void) {
         kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
-            lifecycler.leave(current as? RingDesc, nowMillis: Self.unixMillis())
+            lifecycler.leave(current as? RingDesc, nowMillis: WallClock.nowMillis())
         }, completion: { [weak self] _ in
             guard let self else { return }
             leaving()
@@ -103,7 +103,7 @@ extension GossipNode {
                                    completion: @escaping (KVCASResult) -> Void) {
         kvCAS(key: key, codecID: RingDescCodec.codecID, update: { current in
             guard let state = state() else { return nil }
-            return lifecycler.heartbeat(current as? RingDesc, state: state, nowMillis: Self.unixMillis())
+            return lifecycler.heartbeat(current as? RingDesc, state: state, nowMillis: WallClock.nowMillis())
         }, completion: completion)
     }
 

@@ -57,16 +57,8 @@ public struct Logger: Sendable {
         return "\"" + TextEscaping.escape(value, TextEscaping.backslashEscape) + "\""
     }
 
-    /// RFC 3339 UTC with milliseconds, from CLOCK_REALTIME.
-    static func timestamp() -> String { rfc3339(unixMillis: unixMillisNow()) }
-
-    /// Wall-clock Unix milliseconds (CLOCK_REALTIME): for logs and for the
-    /// Unix-second timestamps dskit's ring carries, never for timing.
-    public static func unixMillisNow() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
-    }
+    /// RFC 3339 UTC with milliseconds, from the process's wall clock (`WallClock`).
+    static func timestamp() -> String { rfc3339(unixMillis: WallClock.nowMillis()) }
 
     /// `unixMillis` as RFC 3339 UTC with milliseconds (2024-05-01T10:00:00.000Z).
     public static func rfc3339(unixMillis: Int64) -> String {

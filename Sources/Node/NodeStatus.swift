@@ -109,7 +109,7 @@ public struct NodeStatus: Sendable {
 extension GossipNode {
     /// A snapshot of members, KV keys, rings, history and KV counters; on the loop.
     public func status() -> NodeStatus {
-        let now = Self.unixMillis()
+        let now = WallClock.nowMillis()
         let timeout = config.ring.heartbeatTimeout.nanosecondsClamped / 1_000_000
         var keys: [NodeStatus.KVKey] = []
         var rings: [String: [NodeStatus.RingInstance]] = [:]

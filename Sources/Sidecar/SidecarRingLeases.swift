@@ -73,7 +73,7 @@ final class SidecarRingLeases {
 
     private func show(_ exchange: HTTPExchange, ring key: String) {
         guard let desc = ring(key) else { return exchange.respond(HTTPError.notFound("no ring at key \"\(key)\"").response) }
-        let now = Logger.unixMillisNow()
+        let now = WallClock.nowMillis()
         exchange.respond(SidecarJSON.response { json in
             json.beginObject()
             json.field("ring", key)
@@ -108,7 +108,7 @@ final class SidecarRingLeases {
         let zoneAware = desc.instances.values.contains { !$0.zone.isEmpty }
         let owners = RingTokens(desc).owners(of: token, replicationFactor: replicationFactor, operation: .write,
                                               zoneAware: zoneAware)
-        let now = Logger.unixMillisNow()
+        let now = WallClock.nowMillis()
         exchange.respond(SidecarJSON.response { json in
             json.beginObject()
             json.field("key", item)

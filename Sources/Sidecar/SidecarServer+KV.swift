@@ -110,7 +110,7 @@ extension SidecarServer {
             }
             let version = (stored?.version ?? 0) + 1
             outcome.kind = .written(version)
-            return SidecarBytes(bytes: bytes, version: version, writer: writer, updatedMillis: Logger.unixMillisNow(),
+            return SidecarBytes(bytes: bytes, version: version, writer: writer, updatedMillis: WallClock.nowMillis(),
                                 deleted: delete)
         }, completion: { result in
             switch result {

@@ -63,7 +63,7 @@ func respond(_ source: FixedAdminSource, _ request: HTTPRequest, prefix: String 
     }
 
     @Test func ringFamiliesFollowDskitWithEveryStateEmitted() throws {
-        let now = Logger.unixMillisNow() / 1000
+        let now = WallClock.nowMillis() / 1000
         let source = FixedAdminSource(model: AdminPageModel(nodeName: "n", rings: [sampleRing(nowSeconds: now)]))
         let metrics = try scrape(source)
         let name = ["name": "ingester"]

@@ -8,7 +8,7 @@ import Testing
 /// sees, dskit's query parameters, JSON, and escaping of peer-chosen text.
 @Suite struct AdminPageTests {
     static func model() -> AdminPageModel {
-        let now = Logger.unixMillisNow() / 1000
+        let now = WallClock.nowMillis() / 1000
         let ring = sampleRing(nowSeconds: now)
         let members = [
             AdminPageModel.Member(name: "node-b", address: "127.0.0.1:7947", state: 1, incarnation: 2),
