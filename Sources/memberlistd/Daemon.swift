@@ -198,6 +198,12 @@ final class Daemon {
                     ("incarnation", "\(member.incarnation)"))
     }
 
+    /// `seconds` as milliseconds; nil when that overflows (a step that large is refused).
+    static func millis(_ seconds: Int64) -> Int64? {
+        let (millis, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        return overflow ? nil : millis
+    }
+
     /// Text when the payload is printable UTF-8, else hex.
     static func printable(_ payload: [UInt8]) -> String {
         if payload.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return String(decoding: payload, as: UTF8.self) }
@@ -220,14 +226,16 @@ final class Daemon {
         for key in status.keys {
             text += "kv key=\(key.key) codec=\(key.codec) version=\(key.version) deleted=\(key.deleted) size=\(key.valueSize)\n"
             for instance in status.rings[key.key] ?? [] {
-                text += "ring key=\(key.key) instance=\(instance.id) state=\(instance.state) tokens=\(instance.tokens.count) addr=\(instance.addr)\n"
+                text += "ring key=\(key.key) instance=\(instance.id) state=\(instance.state) tokens=\(instance.tokens.count) addr=\(instance.addr)"
+                    + " heartbeat=\(instance.heartbeatTimestamp) healthy=\(instance.heartbeatHealthy)\n"
             }
         }
         text += "kv count=\(status.keys.count)\n"
         _ = text.withCString { write(1, $0, strlen($0)) }
     }
 
-    /// `-memberlistd.stdin-commands`: `broadcast <text>`, `members`, `kv`, `leave`, one per line.
+    /// `-memberlistd.stdin-commands`: `broadcast <text>`, `members`, `kv`, `leave` and
+    /// `wall-clock-step <seconds>` (the fault tests' clock jump, `WallClock`), one per line.
     private func watchStdin() {
         do {
             stdinReader = try LineReader(loop: loop, fd: 0) { [weak self] line in self?.command(line) }
@@ -253,8 +261,13 @@ final class Daemon {
             writeKVStatus()
         } else if line == "leave" {
             leaveAndExit()
+        } else if line.hasPrefix("wall-clock-step "), let seconds = Int64(line.dropFirst("wall-clock-step ".count)),
+                  let millis = Self.millis(seconds) {
+            WallClock.step(byMillis: millis)
+            logger.info("wall clock stepped", ("seconds", "\(seconds)"), ("now", Logger.rfc3339(unixMillis: WallClock.nowMillis())))
         } else if !line.isEmpty {
-            logger.warn("unknown stdin command", ("line", line), ("expected", "broadcast <text>, members, kv or leave"))
+            logger.warn("unknown stdin command", ("line", line),
+                        ("expected", "broadcast <text>, members, kv, leave or wall-clock-step <seconds>"))
         }
     }
 }

@@ -162,45 +162,98 @@ final class LabNode: Sendable {
 
     /// The node's member list, by name (the `members` stdin command).
     func members() async throws -> [String: MemberRow] {
+        Self.parseMembers(try await reply(to: "members", endingWith: "members count="))
+    }
+
+    /// Writes `command` to the node's stdin and returns what it printed up to `marker`.
+    private func reply(to command: String, endingWith marker: String) async throws -> String {
         let before = output.stdoutText.withLock { $0.utf8.count }
-        try stdin.write(contentsOf: Data("members\n".utf8))
+        try stdin.write(contentsOf: Data("\(command)\n".utf8))
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             let reply = output.stdoutText.withLock { String(decoding: $0.utf8.dropFirst(before), as: UTF8.self) }
-            if reply.contains("members count=") { return Self.parseMembers(reply) }
+            if reply.contains(marker) { return reply }
             try await Task.sleep(for: .milliseconds(30))
         }
-        throw LabError.timedOut("\(name): no reply to members\n\(recentLog())")
+        throw LabError.timedOut("\(name): no reply to \(command)\n\(recentLog())")
+    }
+
+    /// One ring instance as the node sees it (the `kv` stdin command's `ring` rows).
+    struct RingRow: Equatable {
+        var state: String
+        /// Unix seconds of its last heartbeat, as stored.
+        var heartbeat: Int
+        /// Heartbeat within `-memberlistd.ring.heartbeat-timeout` of this node's clock.
+        var healthy: Bool
+    }
+
+    /// The instances of every ring key the node holds, by instance id.
+    func ring() async throws -> [String: RingRow] {
+        var rows: [String: RingRow] = [:]
+        for (_, fields) in Self.rows(try await reply(to: "kv", endingWith: "kv count="), prefix: "ring ") {
+            guard let instance = fields["instance"] else { continue }
+            rows[instance] = RingRow(state: fields["state"] ?? "", heartbeat: Int(fields["heartbeat"] ?? "") ?? -1,
+                                     healthy: fields["healthy"] == "true")
+        }
+        return rows
+    }
+
+    /// Polls `ring` until `condition` holds.
+    @discardableResult
+    func waitForRing(_ what: String, timeout: Duration,
+                     until condition: ([String: RingRow]) -> Bool) async throws -> [String: RingRow] {
+        try await poll(what, timeout: timeout, fetch: ring, until: condition)
+    }
+
+    /// Moves the node's wall clock by `seconds` (`wall-clock-step`) and waits for its log line.
+    func stepWallClock(seconds: Int) async throws {
+        let mark = logMark
+        try stdin.write(contentsOf: Data("wall-clock-step \(seconds)\n".utf8))
+        try await waitForLog("wall clock stepped", since: mark)
     }
 
     /// Rows `member name=a addr=ip:port state=alive incarnation=3` (fields are bare words).
     static func parseMembers(_ reply: String) -> [String: MemberRow] {
         var rows: [String: MemberRow] = [:]
-        for line in reply.split(separator: "\n") where line.hasPrefix("member ") {
-            var fields: [Substring: Substring] = [:]
-            for pair in line.split(separator: " ").dropFirst() {
-                guard let equals = pair.firstIndex(of: "=") else { continue }
-                fields[pair[..<equals]] = pair[pair.index(after: equals)...]
-            }
+        for (_, fields) in Self.rows(reply, prefix: "member ") {
             guard let name = fields["name"] else { continue }
-            rows[String(name)] = MemberRow(address: String(fields["addr"] ?? ""), state: String(fields["state"] ?? ""),
-                                           incarnation: Int(fields["incarnation"] ?? "") ?? -1)
+            rows[name] = MemberRow(address: fields["addr"] ?? "", state: fields["state"] ?? "",
+                                   incarnation: Int(fields["incarnation"] ?? "") ?? -1)
         }
         return rows
+    }
+
+    /// The lines of `reply` starting with `prefix`, each with its `name=value` fields (bare words).
+    static func rows(_ reply: String, prefix: String) -> [(line: Substring, fields: [String: String])] {
+        reply.split(separator: "\n").filter { $0.hasPrefix(prefix) }.map { line in
+            var fields: [String: String] = [:]
+            for pair in line.split(separator: " ").dropFirst() {
+                guard let equals = pair.firstIndex(of: "=") else { continue }
+                fields[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            return (line, fields)
+        }
     }
 
     /// Polls `members` until `condition` holds.
     @discardableResult
     func waitForMembers(_ what: String, timeout: Duration,
                         until condition: ([String: MemberRow]) -> Bool) async throws -> [String: MemberRow] {
+        try await poll(what, timeout: timeout, fetch: members, until: condition)
+    }
+
+    /// Calls `fetch` every 200 ms until its answer satisfies `condition`.
+    private func poll<Value>(_ what: String, timeout: Duration, fetch: () async throws -> Value,
+                             until condition: (Value) -> Bool) async throws -> Value {
         let deadline = ContinuousClock.now + timeout
-        var last: [String: MemberRow] = [:]
+        var last: Value?
         while ContinuousClock.now < deadline {
-            last = try await members()
-            if condition(last) { return last }
+            let value = try await fetch()
+            if condition(value) { return value }
+            last = value
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw LabError.timedOut("\(name): \(what); last members: \(last)\n\(recentLog())")
+        throw LabError.timedOut("\(name): \(what); last: \(last.map { "\($0)" } ?? "none")\n\(recentLog())")
     }
 
     func broadcast(_ text: String) throws {

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+extension FaultSuite {
+    /// A node whose wall clock jumps (issue 12, item 3), on real processes in namespaces:
+    /// n2's clock is stepped back, corrected, stepped ahead and corrected again while all
+    /// three nodes heartbeat a ring instance every second. Membership runs on the monotonic
+    /// clock, so no step may make anyone suspect or fail anyone. The ring runs on Unix
+    /// time as dskit's does (dskit-kv-ring.md 5.2): the test checks that each step does what
+    /// dskit's rules say, and that the ring is healthy everywhere once the clock is right.
+    @Suite(.serialized) struct ClockStepFaultTests {
+        static let step = 600
+        static let heartbeatTimeout = 5
+        static let ringFlags = LabNode.lanTiming + [
+            "-memberlistd.ring.key=fault/ring", "-memberlistd.ring.num-tokens=16",
+            "-memberlistd.ring.heartbeat-period=1s", "-memberlistd.ring.heartbeat-timeout=\(heartbeatTimeout)s",
+        ]
+
+        /// Waits until `observer` sees every instance of `names` ACTIVE with `healthy(name)`.
+        private func expectRing(_ observer: LabNode, _ names: [String], _ what: String,
+                                healthy: (String) -> Bool) async throws {
+            try await observer.waitForRing(what, timeout: .seconds(30)) { ring in
+                names.allSatisfy { ring[$0]?.state == "ACTIVE" && ring[$0]?.healthy == healthy($0) }
+            }
+        }
+
+        @Test(.timeLimit(.minutes(10)))
+        func wallClockStepsFailNobodyAndTheRingFollowsDskitsRules() async throws {
+            let lab = try NetworkLab(nodeCount: 3)
+            defer { lab.remove() }
+            let cluster = try await LabCluster.start(lab, count: 3, extra: Self.ringFlags)
+            let names = cluster.nodes.map(\.name)
+            let (n2, peers) = (cluster.nodes[2], Array(cluster.nodes.prefix(2)))
+            for node in cluster.nodes {
+                try await expectRing(node, names, "three healthy ACTIVE instances") { _ in true }
+            }
+            let marks = cluster.nodes.map(\.logMark)
+
+            // n2's clock falls behind: its heartbeats carry older times than the ring holds,
+            // so every merge ignores them and its stored heartbeat ages past the timeout on
+            // n0 and n1. n2 itself sees everybody's heartbeats from its future: healthy.
+            try await n2.stepWallClock(seconds: -Self.step)
+            for peer in peers {
+                try await expectRing(peer, names, "n2 unhealthy after its clock fell behind") { $0 != "n2" }
+            }
+            try await expectRing(n2, names, "all healthy from n2's clock") { _ in true }
+
+            // Corrected: n2's heartbeats are the newest again and n2 is healthy everywhere.
+            try await n2.stepWallClock(seconds: Self.step)
+            for node in cluster.nodes {
+                try await expectRing(node, names, "all healthy after n2's clock is corrected") { _ in true }
+            }
+
+            // n2's clock runs ahead: its heartbeats come from the peers' future (healthy for
+            // them); by n2's clock every other heartbeat is `step` seconds old.
+            try await n2.stepWallClock(seconds: Self.step)
+            let ahead = Int(Date().timeIntervalSince1970) + Self.step - 60
+            for peer in peers {
+                try await peer.waitForRing("n2's heartbeat from the future", timeout: .seconds(30)) { ring in
+                    (ring["n2"]?.heartbeat ?? 0) >= ahead && ring["n2"]?.healthy == true
+                }
+            }
+            try await expectRing(n2, names, "n0 and n1 unhealthy by n2's clock") { $0 == "n2" }
+
+            // Corrected again: the future heartbeat stays stored (newer ones are ignored until
+            // n2's clock passes it), so n2 stays healthy for the others, and their heartbeats
+            // are fresh again by n2's clock.
+            try await n2.stepWallClock(seconds: -Self.step)
+            for node in cluster.nodes {
+                try await expectRing(node, names, "all healthy after the second correction") { _ in true }
+            }
+
+            // No step made anyone fail anyone; everyone still lists all three alive.
+            #expect(cluster.deathsLogged(since: marks).isEmpty, "\(cluster.deathsLogged(since: marks))")
+            try await cluster.waitUntilAllAlive(cluster.nodes.indices, timeout: .seconds(10))
+            let suspicions = zip(cluster.nodes, marks).flatMap { node, mark in node.lines("member suspected", since: mark) }
+            print("clock steps of \(Self.step) s on n2: \(suspicions.count) suspicions logged, no death")
+            let leaks = await cluster.tearDown()
+            #expect(leaks.isEmpty, "\(leaks)")
+        }
+    }
+}
