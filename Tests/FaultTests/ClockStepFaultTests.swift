@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 extension FaultSuite {
@@ -75,6 +76,43 @@ extension FaultSuite {
             try await cluster.waitUntilAllAlive(cluster.nodes.indices, timeout: .seconds(10))
             let suspicions = zip(cluster.nodes, marks).flatMap { node, mark in node.lines("member suspected", since: mark) }
             print("clock steps of \(Self.step) s on n2: \(suspicions.count) suspicions logged, no death")
+            let leaks = await cluster.tearDown()
+            #expect(leaks.isEmpty, "\(leaks)")
+        }
+
+        /// A node frozen (SIGSTOP, as a VM pause or a long GC stall) sees its monotonic clock
+        /// jump on resume and every overdue timer fire at once. A pause shorter than the
+        /// suspicion timeout costs nothing; a longer one gets it declared dead, and once it
+        /// runs again it refutes (memberlist-wire.md 7.4) and everyone lists it alive again.
+        @Test(.timeLimit(.minutes(10)))
+        func frozenNodeResumesWithoutAFalseDeathOrRefutesOne() async throws {
+            let lab = try NetworkLab(nodeCount: 3)
+            defer { lab.remove() }
+            let cluster = try await LabCluster.start(lab, count: 3)
+            let n2 = cluster.nodes[2]
+            let before = try #require(try await cluster.nodes[0].members()["n2"]?.incarnation)
+
+            // 2 s frozen: less than the 4 s suspicion timeout of three nodes (suspicion mult 4).
+            var marks = cluster.nodes.map(\.logMark)
+            kill(n2.pid, SIGSTOP)
+            try await Task.sleep(for: .seconds(2))  // the fault itself: a pause of a chosen length
+            kill(n2.pid, SIGCONT)
+            try await n2.waitForMembers("n2 runs and answers after its pause", timeout: .seconds(10)) { $0.count == 3 }
+            #expect(cluster.deathsLogged(since: marks).isEmpty, "\(cluster.deathsLogged(since: marks))")
+
+            // 15 s frozen: n0 and n1 declare it dead; resumed, it refutes and is alive again.
+            marks = cluster.nodes.map(\.logMark)
+            kill(n2.pid, SIGSTOP)
+            for (index, node) in cluster.nodes.prefix(2).enumerated() {
+                try await node.waitForLog("member failed", member: "n2", since: marks[index])
+            }
+            kill(n2.pid, SIGCONT)
+            try await cluster.waitUntilAllAlive(cluster.nodes.indices, timeout: .seconds(30))
+            let after = try #require(try await cluster.nodes[0].members()["n2"]?.incarnation)
+            #expect(after > before, "n2 came back by refuting: incarnation \(before) -> \(after)")
+            let deaths = cluster.deathsLogged(since: marks)
+            #expect(deaths.allSatisfy { $0.contains("member=n2") }, "only n2 was declared dead: \(deaths)")
+            print("n2 frozen 15 s: declared dead \(deaths.count) times, back alive at incarnation \(after)")
             let leaks = await cluster.tearDown()
             #expect(leaks.isEmpty, "\(leaks)")
         }
