@@ -58,9 +58,11 @@ extension GossipNode {
         left(result)
     }
 
+    /// Shuts down and calls `stopped` once; the departure then holds no closure, so a caller's
+    /// closures that capture the node (or what owns it) do not keep it alive after it stopped.
     private func finishDeparture() {
         guard let current = departure else { return }
-        departure?.graceTimer = nil
+        departure = Departure(left: nil, stopped: {}, graceTimer: nil)
         shutdown()
         current.stopped()
     }

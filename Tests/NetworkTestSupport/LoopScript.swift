@@ -16,6 +16,7 @@ public final class LoopScript {
     private var steps: [Step] = []
     private var next = 0
     private var poll: TimerID?
+    private var deadlineTimer: TimerID?
     /// The fact still awaited when the deadline passed; nil after a full run.
     public private(set) var timedOutWaitingFor: String?
 
@@ -33,12 +34,18 @@ public final class LoopScript {
             poke()
             schedulePoll()
         }
-        loop.schedule(after: deadline) { [self] loop in
-            if next < steps.count { timedOutWaitingFor = steps[next].fact }
+        deadlineTimer = loop.schedule(after: deadline) { [weak self] loop in
+            if let self, self.next < self.steps.count { self.timedOutWaitingFor = self.steps[self.next].fact }
             loop.stop()
         }
         try loop.run()
-        return next == steps.count && timedOutWaitingFor == nil
+        // The steps' closures usually capture the script and its nodes; dropping them and
+        // the timers here ends those reference cycles, so every run frees its loop and nodes.
+        for timer in [deadlineTimer, poll].compactMap({ $0 }) { loop.cancel(timer) }
+        (deadlineTimer, poll) = (nil, nil)
+        let finished = next == steps.count && timedOutWaitingFor == nil
+        steps.removeAll()
+        return finished
     }
 
     /// Checks the current fact (and the following ones) now.

@@ -190,6 +190,39 @@ import Testing
         #expect(b.leaveResult == .noLivePeers, "b must not wait the 30 s leave timeout")
         #expect(b.node.isShutDown)
     }
+
+    /// Weak references to what a finished run should have freed.
+    final class FreedCheck {
+        weak var loop: EventLoop?
+        var nodes: [() -> GossipNode?] = []
+    }
+
+    /// A node that left and stopped is freed with its loop although the closures passed to
+    /// `leaveAndShutdown` capture it: the departure drops them once it has called them (the
+    /// LeakSanitizer run of docs/test-reliability.md found nodes kept alive this way).
+    @Test func aNodeThatLeftAndStoppedIsFreedWithItsLoop() throws {
+        let check = FreedCheck()
+        try {
+            let script = try LoopScript()
+            let network = InMemoryNetwork(loop: script.loop)
+            let peers = try ["a", "b"].enumerated().map { try Self.makePeer($1, $0 + 1, network: network, script: script) }
+            check.loop = script.loop
+            check.nodes = peers.map { peer in { [weak node = peer.node] in node } }
+            let schedule = JoinSchedule(maxAttempts: 3, minBackoff: .milliseconds(20), maxBackoff: .milliseconds(40))
+            script.step("a and b see each other", until: { peers.allSatisfy { $0.sees(alive: ["a", "b"]) } }) {
+                peers[1].node.leaveAndShutdown(timeout: .seconds(2), left: { peers[1].leaveResult = $0; script.poke() },
+                                               stopped: { peers[1].stopped = true; script.poke() })
+            }
+            script.step("b left and stopped", until: { peers[1].stopped }) { peers[0].node.shutdown() }
+            let finished = try script.run(within: .seconds(10)) {
+                for peer in peers { Self.start(peer) }
+                join(peers[1], 1, schedule: schedule, script: script)
+            }
+            #expect(finished, "timed out waiting for: \(script.timedOutWaitingFor ?? "-")")
+        }()
+        #expect(check.loop == nil, "the loop outlived its run")
+        #expect(check.nodes.map { $0() == nil } == [true, true], "a node outlived its run")
+    }
 }
 
 /// dskit's join lifecycle (dskit-kv-ring.md §4) on `GossipNode`s: fast join,
