@@ -224,6 +224,10 @@ public final class GossipNode {
         if let commandWatch { loop.unwatch(commandWatch) }
         commandWatch = nil
         for command in commands.close() { answerClosed(command) }
+        // A stopped node reports nothing more: dropping the caller's handlers ends the
+        // reference cycles they form when they capture the node or its owner.
+        for id in Array(kvWatchHandlers.keys) { kvUnwatch(id) }
+        onEvent = nil
         logger.info("node stopped")
     }
 

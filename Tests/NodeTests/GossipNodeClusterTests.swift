@@ -197,10 +197,11 @@ import Testing
         var nodes: [() -> GossipNode?] = []
     }
 
-    /// A node that left and stopped is freed with its loop although the closures passed to
-    /// `leaveAndShutdown` capture it: the departure drops them once it has called them (the
-    /// LeakSanitizer run of docs/test-reliability.md found nodes kept alive this way).
-    @Test func aNodeThatLeftAndStoppedIsFreedWithItsLoop() throws {
+    /// Nodes are freed with their loop once stopped, although the closures given to them
+    /// capture them: the departure drops `leaveAndShutdown`'s closures once it has called
+    /// them, and shutdown drops KV watch handlers and `onEvent` (the LeakSanitizer run of
+    /// docs/test-reliability.md found nodes kept alive both ways).
+    @Test func stoppedNodesAreFreedWithTheirLoopDespiteCallbacksThatCaptureThem() throws {
         let check = FreedCheck()
         try {
             let script = try LoopScript()
@@ -208,6 +209,8 @@ import Testing
             let peers = try ["a", "b"].enumerated().map { try Self.makePeer($1, $0 + 1, network: network, script: script) }
             check.loop = script.loop
             check.nodes = peers.map { peer in { [weak node = peer.node] in node } }
+            peers[0].node.kvWatchKey("any") { _ in _ = peers }
+            peers[0].node.onEvent = { _ in _ = peers }
             let schedule = JoinSchedule(maxAttempts: 3, minBackoff: .milliseconds(20), maxBackoff: .milliseconds(40))
             script.step("a and b see each other", until: { peers.allSatisfy { $0.sees(alive: ["a", "b"]) } }) {
                 peers[1].node.leaveAndShutdown(timeout: .seconds(2), left: { peers[1].leaveResult = $0; script.poke() },
