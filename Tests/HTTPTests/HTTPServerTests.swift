@@ -135,11 +135,12 @@ import Testing
             offset += sent
         }
         #expect(offset > 64 * 1024)
-        let started = ContinuousClock.now
+        // Answered while the flood's backlog is still unread: a loop stalled on the flood
+        // (blocked on its writes, or parsing all of it first) would leave this read empty
+        // at its receive timeout. No time bound beyond that: a slow machine is not a stall.
         let other = try HTTPTestClient(port: server.port)
         other.send("GET /other HTTP/1.1\r\n\r\n")
         #expect(other.readResponses(1).responses.first?.body == "GET /other 0")
-        #expect(ContinuousClock.now - started < .seconds(1))
         // The flood's answers are all there when it finally reads.
         let answered = flood.readResponses(10)
         #expect(answered.responses.count == 10)
