@@ -140,9 +140,13 @@ public final class TCPConnection {
         if phase == .open, pendingWriteBytes == 0 { finishWriteSide(deferClose: true) }
     }
 
-    /// Closes immediately, dropping queued output. No callback follows.
+    /// Closes immediately, dropping queued output. No callback follows, and all are
+    /// dropped, so what they capture is not kept alive by the connection.
     public func close() {
         onClose = nil
+        onRead = nil
+        onReadEOF = nil
+        onWritable = nil
         establish = nil
         teardown(error: nil)
     }

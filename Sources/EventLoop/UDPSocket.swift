@@ -21,7 +21,7 @@ public final class UDPSocket {
     private unowned let loop: EventLoop
     private let slab: UDPReceiveSlab
     private var watch: EventLoop.Watch?
-    private let reader: (UDPDatagram) -> Void
+    private var reader: (UDPDatagram) -> Void
     private let sendBuffer: UnsafeMutableRawBufferPointer
     /// Batches per readiness event before yielding to other descriptors.
     private static let batchesPerWakeup = 4
@@ -77,10 +77,12 @@ public final class UDPSocket {
         return send(UnsafeRawBufferPointer(rebasing: sendBuffer[0..<length]), to: destination)
     }
 
-    /// Closes the socket; the reader is not called again.
+    /// Closes the socket; the reader is not called again, and is dropped so that whatever
+    /// it captures (often this socket's owner) is not kept alive by the socket.
     public func close() {
         guard isOpen else { return }
         isOpen = false
+        reader = { _ in }
         if let watch { loop.unwatch(watch) }
         watch = nil
         SocketSupport.close(fd)
