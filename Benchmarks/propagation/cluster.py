@@ -31,6 +31,7 @@ class Cluster:
         self.changed = threading.Condition()
         self.nodes = []
         self.join_times = True  # stamps of every node's join reports (formation, joins)
+        self.unsettled = []  # (record, observation, observers that missed it, start) of timed changes
         self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg(),
                        "settings": {k: settings[k] for k in ("gossip_interval", "gossip_nodes")}}
 
@@ -125,6 +126,7 @@ class Cluster:
         self.joins(joins)
         self.leaves(leaves)
         self.kills(kills, replace_killed)
+        self.late_arrivals()
         self.result["load_end"] = loadavg()
         self.stop()
         return self.result
@@ -194,6 +196,9 @@ class Cluster:
             records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start),
                             "reported": [None if t is None else t - wall_start for t in reported],
                             "machine": machine})
+            missing = [o for o in observers if arrivals[o.name] is None]
+            if missing:
+                self.unsettled.append((records[-1], observation, missing, start))
             time.sleep(gap)
         busy = self.usage(before, self.snapshot())
         idle = self.result["idle"]
@@ -204,6 +209,15 @@ class Cluster:
             extra_bytes = busy["bytes"] - idle["bytes"] / idle["seconds"] * busy["seconds"]
             busy["bytes_per_change"] = extra_bytes / count
         return records, busy
+
+    def late_arrivals(self):
+        """Each delivery a timed change missed within its timeout gets `late`: seconds after
+        the change at which it came after all, by the end of the cluster's run (None: never).
+        Push/pull carries the KV state, so a KV update gossip missed still arrives; a user
+        message it missed never does (memberlist-wire.md, dskit-kv-ring.md 3.3)."""
+        with self.changed:
+            for record, observation, missing, start in self.unsettled:
+                record["late"] = [None if observation not in o.seen else o.seen[observation] - start for o in missing]
 
     def joins(self, count):
         self.log(f"  {count} joins")

@@ -56,9 +56,14 @@ def median_p99(records, fraction):
 
 
 def missed(records):
-    """Deliveries that never came within the timeout, of all awaited."""
+    """Deliveries that never came within the timeout, of all awaited, and how many of those
+    came later, by the end of the cluster's run (runs that recorded it: `late`)."""
     never = sum(1 for r in records for t in r["arrivals"] if t is None)
-    return f"{never} of {sum(len(r['arrivals']) for r in records)}"
+    text = f"{never} of {sum(len(r['arrivals']) for r in records)}"
+    late = [t for r in records for t in r.get("late", [])]
+    if late:
+        text += f" ({sum(1 for t in late if t is not None)} came later)"
+    return text
 
 
 def per_change(busy):

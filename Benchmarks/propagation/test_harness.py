@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 
+import cluster  # noqa: E402
 from cluster import Cluster  # noqa: E402
 from nodes import KINDS, SETTINGS, Node, go_argv, parse_logfmt, swift_argv, wall_seconds  # noqa: E402
 from reader import OutputReader  # noqa: E402
@@ -92,6 +93,8 @@ class KVChanges(unittest.TestCase):
 
         def kv_put(self, key, value):
             self.puts.append((key, value))
+            if self.cluster.lost:
+                return
             with self.cluster.changed:  # every other memberlistd node logs it; Go peers never do
                 for other in self.cluster.nodes:
                     if other is not self and other.family == "swift":
@@ -102,6 +105,7 @@ class KVChanges(unittest.TestCase):
         c = Cluster("m0004", kinds, {}, random.Random(1), self.Counter(), lambda _: None, None, SETTINGS)
         c.nodes = [self.FakeNode(c, i, kind) for i, kind in enumerate(kinds)]
         c.result["idle"] = {"datagrams": 10, "bytes": 500, "seconds": 1.0}
+        c.lost = False
         return c
 
     def test_mixed_cluster_updates_come_from_and_reach_memberlistd_nodes_only(self):
@@ -115,6 +119,22 @@ class KVChanges(unittest.TestCase):
         self.assertEqual(sorted(k for k, _ in puts), [f"m0004-k{i:06d}" for i in range(6)])
         self.assertTrue(all(len(k) == len(v) == len("m0004-b000000") for k, v in puts))
         self.assertIn("datagrams_per_change", c.result["kv_busy"])
+
+    def test_a_missed_delivery_that_comes_after_the_timeout_is_late(self):
+        c = self.cluster(["swift", "swift", "swift"])
+        c.lost = True
+        timeout, cluster.KV_TIMEOUT = cluster.KV_TIMEOUT, 0.01
+        try:
+            c.kv_updates(1, 0)
+        finally:
+            cluster.KV_TIMEOUT = timeout
+        record = c.result["kv_updates"][0]
+        self.assertEqual(record["arrivals"], [None, None])
+        _, observation, missing, _ = c.unsettled[0]
+        missing[0].seen[observation] = time.monotonic()  # came by push/pull, say
+        c.late_arrivals()
+        self.assertGreater(record["late"][0], 0.01)
+        self.assertIsNone(record["late"][1])
 
     def test_go_cluster_has_no_kv_updates(self):
         c = self.cluster(["go", "go"])
@@ -162,12 +182,12 @@ class Tables(unittest.TestCase):
     def test_kv_table_is_n_a_for_go_and_times_the_updates(self):
         swift = dict(self.result("swift", "200ms"), kv_updates=[
             {"arrivals": [0.1, 0.2, 0.3], "reported": [0.1, 0.2, 0.3]},
-            {"arrivals": [0.4, None, 0.6], "reported": [0.4, None, 0.6]}],
+            {"arrivals": [0.4, None, 0.6], "reported": [0.4, None, 0.6], "late": [12.5]}],
             kv_busy={"datagrams_per_change": 42.4, "bytes_per_change": 2048, "cpu_s_per_node_min": 0.5})
         go = dict(self.result("go", "200ms"), kv_updates=None, kv_busy=None)
         lines = kv_table([swift, go]).splitlines()
         self.assertEqual(lines[2], "| memberlistd, 8 nodes | 200 ms / 600 ms | 300 ms / never | 300 ms / never | "
-                                   "300 ms / never | 1 of 6 | 42 / 2.0 KiB | 0.500 |")
+                                   "300 ms / never | 1 of 6 (1 came later) | 42 / 2.0 KiB | 0.500 |")
         self.assertEqual(lines[3], "| Go memberlist, 8 nodes" + " | n/a" * 7 + " |")
 
     def test_scale_table_says_where_it_stopped(self):
