@@ -214,7 +214,7 @@ class Cluster:
         """Each delivery a timed change missed within its timeout gets `late`: seconds after
         the change at which it came after all, by the end of the cluster's run (None: never).
         Push/pull carries the KV state, so a KV update gossip missed still arrives; a user
-        message it missed never does (memberlist-wire.md, dskit-kv-ring.md 3.3)."""
+        message it missed never does (memberlist-wire.md 4.2, dskit-kv-ring.md 3.3)."""
         with self.changed:
             for record, observation, missing, start in self.unsettled:
                 record["late"] = [None if observation not in o.seen else o.seen[observation] - start for o in missing]
