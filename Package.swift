@@ -56,7 +56,7 @@ let package = Package(
         // (ARCHITECTURE.md "Footprint"; measurements in docs/benchmarks.md). A static,
         // non-PIE binary maps no shared library and has no load-time relocations, which
         // halves idle RSS. Names resolve through c-ares (no getaddrinfo, so no NSS modules).
-        .executableTarget(name: "memberlistd", dependencies: ["Node", "Admin", "Sidecar", "HTTP", "Wire", "EventLoop", "Config"], swiftSettings: strict,
+        .executableTarget(name: "memberlistd", dependencies: ["Node", "Admin", "Sidecar", "KV", "HTTP", "Wire", "EventLoop", "Config"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
 
         // Test support: N membership cores on a virtual network and clock.

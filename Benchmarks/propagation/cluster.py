@@ -1,7 +1,8 @@
 """One benchmark cluster on loopback and the changes injected into it: user
-broadcasts from a random node, joins, graceful leaves and SIGKILLs. Every
-change records, per observing node, the seconds from the change to the node's
-first report of it (None if it never reported within the timeout)."""
+broadcasts from a random node, KV updates from a random memberlistd node, joins,
+graceful leaves and SIGKILLs. Every change records, per observing node, the
+seconds from the change to the node's first report of it (None if it never
+reported within the timeout)."""
 
 import os
 import threading
@@ -12,6 +13,7 @@ from nodes import Node
 
 FORMATION_TIMEOUT = 120.0
 BROADCAST_TIMEOUT = 10.0
+KV_TIMEOUT = BROADCAST_TIMEOUT
 JOIN_TIMEOUT = 30.0
 LEAVE_TIMEOUT = 30.0
 DEAD_TIMEOUT = 90.0
@@ -29,6 +31,7 @@ class Cluster:
         self.changed = threading.Condition()
         self.nodes = []
         self.join_times = True  # stamps of every node's join reports (formation, joins)
+        self.unsettled = []  # (record, observation, observers that missed it, start) of timed changes
         self.result = {"label": label, "nodes": len(kinds), "load_start": loadavg(),
                        "settings": {k: settings[k] for k in ("gossip_interval", "gossip_nodes")}}
 
@@ -102,7 +105,7 @@ class Cluster:
 
     # -- the run ----------------------------------------------------------------
 
-    def run(self, changes, joins, leaves, kills, gap, idle, replace_killed=False):
+    def run(self, changes, joins, leaves, kills, gap, idle, replace_killed=False, kv_changes=0):
         self.form()
         last = self.result["formation_slowest"]
         self.log(f"  formed in {self.result['formed_s']:.1f} s (last: {last['observer']} learned of "
@@ -115,6 +118,7 @@ class Cluster:
             self.broadcasts(changes, gap)
         else:
             self.result["busy"], self.result["broadcasts"] = None, []
+        self.kv_updates(kv_changes, gap)
         memory = [n.memory_kib() for n in self.live()]
         self.result["rss_kib"] = [m["rss"] for m in memory]
         self.result["pss_kib"] = [m["pss"] for m in memory]
@@ -122,45 +126,98 @@ class Cluster:
         self.joins(joins)
         self.leaves(leaves)
         self.kills(kills, replace_killed)
+        self.late_arrivals()
         self.result["load_end"] = loadavg()
         self.stop()
         return self.result
 
     def broadcasts(self, changes, gap):
+        """User broadcasts from random nodes, each awaited at every other node."""
         self.log(f"  {changes} broadcasts")
+
+        def broadcast(origin, index):
+            payload = f"{self.label}-b{index:06d}"
+            origin.broadcast(payload)
+            return ("user", payload)
+
+        self.result["broadcasts"], self.result["busy"] = self.timed_changes(
+            changes, gap, self.live, broadcast, BROADCAST_TIMEOUT)
+
+    def kv_updates(self, changes, gap):
+        """KV updates (`kv-put`, a new key each) from random memberlistd nodes, each awaited at
+        every other memberlistd node's `kv key changed` line. A dskit KeyValuePair is a user
+        message to the Go peer, which stores and relays it when it changed its store
+        (Interop/go/peer), but it writes no `sidecar.bytes` values: in a mixed cluster Go
+        peers only relay, and a Go cluster has no KV updates (None: n/a)."""
+        def writers():
+            return [n for n in self.live() if n.family == "swift"]
+
+        if not writers():
+            self.result["kv_busy"], self.result["kv_updates"] = None, None
+            return
+        if not changes:
+            self.result["kv_busy"], self.result["kv_updates"] = None, []
+            return
+        self.log(f"  {changes} KV updates")
+
+        def put(origin, index):
+            # Key and value as long as a broadcast's payload, for every cluster kind.
+            key = f"{self.label}-k{index:06d}"
+            origin.kv_put(key, f"{self.label}-v{index:06d}")
+            return ("kv", key)
+
+        self.result["kv_updates"], self.result["kv_busy"] = self.timed_changes(
+            changes, gap, writers, put, KV_TIMEOUT)
+
+    def timed_changes(self, count, gap, candidates, make, timeout):
+        """`count` changes, one at a time, each `gap` s after the previous reached every
+        observer or timed out: `make(origin, index)` makes one at a random node of
+        `candidates()` and returns the observation every other candidate reports. Returns
+        the records and the window's usage with what the changes added to the idle traffic."""
         records = []
         before = self.snapshot()
-        for index in range(changes):
-            origin = self.rng.choice(self.live())
-            payload = f"{self.label}-b{index:06d}"
-            observers = [n for n in self.live() if n is not origin]
+        for index in range(count):
+            nodes = candidates()
+            origin = self.rng.choice(nodes)
+            observers = [n for n in nodes if n is not origin]
             cpu_before = sum(n.cpu_seconds() for n in self.live())
             machine_before = sample()
             wall_start = time.time()
             start = time.monotonic()
-            origin.broadcast(payload)
-            arrivals = self.wait_observed(("user", payload), observers, BROADCAST_TIMEOUT)
+            observation = make(origin, index)
+            arrivals = self.wait_observed(observation, observers, timeout)
             # How busy the machine was meanwhile, and with what (10 ms CPU ticks; PSI in µs).
             machine = others_between(machine_before, sample(), time.monotonic() - start,
                                      sum(n.cpu_seconds() for n in self.live()) - cpu_before)
             # The nodes' own clocks where their output has one (memberlistd's ts=, ms
             # resolution): what the harness adds by stamping on arrival.
             with self.changed:
-                reported = [o.reported.get(("user", payload)) for o in observers if o.family == "swift"]
+                reported = [o.reported.get(observation) for o in observers if o.family == "swift"]
             records.append({"origin": origin.kind, "arrivals": self.since(arrivals, start),
                             "reported": [None if t is None else t - wall_start for t in reported],
                             "machine": machine})
+            missing = [o for o in observers if arrivals[o.name] is None]
+            if missing:
+                self.unsettled.append((records[-1], observation, missing, start))
             time.sleep(gap)
         busy = self.usage(before, self.snapshot())
         idle = self.result["idle"]
-        # What the broadcasts added to the idle traffic (probes, acks), per broadcast.
+        # What the changes added to the idle traffic (probes, acks), per change.
         extra = busy["datagrams"] - idle["datagrams"] / idle["seconds"] * busy["seconds"]
-        busy["datagrams_per_change"] = extra / changes
+        busy["datagrams_per_change"] = extra / count
         if busy["bytes"] is not None:
             extra_bytes = busy["bytes"] - idle["bytes"] / idle["seconds"] * busy["seconds"]
-            busy["bytes_per_change"] = extra_bytes / changes
-        self.result["busy"] = busy
-        self.result["broadcasts"] = records
+            busy["bytes_per_change"] = extra_bytes / count
+        return records, busy
+
+    def late_arrivals(self):
+        """Each delivery a timed change missed within its timeout gets `late`: seconds after
+        the change at which it came after all, by the end of the cluster's run (None: never).
+        Push/pull carries the KV state, so a KV update gossip missed still arrives; a user
+        message it missed never does (memberlist-wire.md 4.2, dskit-kv-ring.md 3.3)."""
+        with self.changed:
+            for record, observation, missing, start in self.unsettled:
+                record["late"] = [None if observation not in o.seen else o.seen[observation] - start for o in missing]
 
     def joins(self, count):
         self.log(f"  {count} joins")

@@ -3,7 +3,7 @@ it reports. Both kinds run with the same memberlist settings (SETTINGS, with
 the sweep's gossip interval and gossip nodes) and are read the same way: the
 shared OutputReader stamps every line with time.monotonic() when its bytes are
 read, then the node parses it into an observation (kind, subject), e.g.
-("user", payload) or ("failed", node name)."""
+("user", payload), ("kv", key) or ("failed", node name)."""
 
 import calendar
 import json
@@ -41,6 +41,7 @@ KINDS = {
 
 SWIFT_EVENTS = {
     "received user message": "user",
+    "kv key changed": "kv",  # logged with -memberlistd.stdin-commands (the Go peer has no such line)
     "member joined": "joined",
     "member left": "left",
     "member failed": "failed",
@@ -109,7 +110,8 @@ def go_argv(binary, name, join, settings):
 class Node:
     """A running node. `seen` maps (kind, subject) to the first arrival time, `members`
     holds the other nodes it last reported alive, `reported` the node's own clock
-    (Unix seconds) for user messages where its output carries one (memberlistd's ts=)."""
+    (Unix seconds) for user messages and KV updates where its output carries one
+    (memberlistd's ts=)."""
 
     def __init__(self, kind, name, binaries, join, changed, reader, settings=SETTINGS, join_times=True):
         """`join_times=False` keeps joins out of `seen` (only in `members`): scale mode's
@@ -173,12 +175,12 @@ class Node:
         if msg == "node started":
             return self._started(fields.get("advertise"), stamp)
         kind = SWIFT_EVENTS.get(msg)
-        if kind == "user":
-            payload = fields.get("payload")
+        if kind in ("user", "kv"):
+            subject = fields.get("payload" if kind == "user" else "key")
             reported = wall_seconds(fields.get("ts", ""))
             if reported is not None:
-                self.reported.setdefault(("user", payload), reported)
-            return ("user", payload)
+                self.reported.setdefault((kind, subject), reported)
+            return (kind, subject)
         if kind:
             return (kind, fields.get("member"))
         return None
@@ -207,6 +209,13 @@ class Node:
 
     def broadcast(self, payload):
         self.command(f"broadcast {payload}")
+
+    def kv_put(self, key, value):
+        """A KV update (memberlistd's `kv-put`, the sidecar API's codec); the Go peer writes no
+        memberlistd KV values, so only memberlistd nodes originate them."""
+        if self.family != "swift":
+            raise ValueError(f"{self.name}: only memberlistd writes KV updates")
+        self.command(f"kv-put {key} {value}")
 
     def leave(self):
         # The Go peer's `leave` takes the timeout; memberlistd's uses its flag.

@@ -47,17 +47,36 @@ def sec(seconds):
     return "never" if seconds is None or math.isinf(seconds) else f"{seconds:.2f} s"
 
 
+FRACTIONS = (("50%", 0.5), ("99%", 0.99), ("100%", 1.0))
+
+
+def median_p99(records, fraction):
+    """Time to `fraction` of the observers: median and p99 over the changes."""
+    return f"{ms(over_changes(records, fraction, 0.5))} / {ms(over_changes(records, fraction, 0.99))}"
+
+
+def missed(records):
+    """Deliveries that never came within the timeout, of all awaited, and how many of those
+    came later, by the end of the cluster's run (runs that recorded it: `late`)."""
+    never = sum(1 for r in records for t in r["arrivals"] if t is None)
+    text = f"{never} of {sum(len(r['arrivals']) for r in records)}"
+    late = [t for r in records for t in r.get("late", [])]
+    if late:
+        text += f" ({sum(1 for t in late if t is not None)} came later)"
+    return text
+
+
+def per_change(busy):
+    """UDP datagrams and payload bytes a change added to the idle traffic."""
+    return f"{busy['datagrams_per_change']:.0f} / {busy.get('bytes_per_change', 0) / 1024:.1f} KiB"
+
+
 def broadcast_rows(b, busy):
-    missed = sum(1 for r in b for t in r["arrivals"] if t is None)
-    rows = []
-    for label, fraction in (("50%", 0.5), ("99%", 0.99), ("100%", 1.0)):
-        rows.append((f"broadcast to {label} of nodes, median / p99",
-                     f"{ms(over_changes(b, fraction, 0.5))} / {ms(over_changes(b, fraction, 0.99))}"))
-    rows.append(("broadcast deliveries missed (10 s)", f"{missed} of {sum(len(r['arrivals']) for r in b)}"))
+    rows = [(f"broadcast to {label} of nodes, median / p99", median_p99(b, fraction)) for label, fraction in FRACTIONS]
+    rows.append(("broadcast deliveries missed (10 s)", missed(b)))
     own = node_clock_records(b)
     if own:
-        rows.append(("broadcast to 100%, memberlistd's own log clocks (1 ms), median / p99",
-                     f"{ms(over_changes(own, 1.0, 0.5))} / {ms(over_changes(own, 1.0, 0.99))}"))
+        rows.append(("broadcast to 100%, memberlistd's own log clocks (1 ms), median / p99", median_p99(own, 1.0)))
     rows.append(("UDP datagrams per broadcast", f"{busy['datagrams_per_change']:.0f}"))
     if busy.get("bytes_per_change") is not None:
         rows.append(("UDP payload bytes per broadcast", f"{busy['bytes_per_change'] / 1024:.1f} KiB"))
@@ -121,11 +140,9 @@ def summary(results):
         cells = [column(r, swept(results))]
         if b:
             whole = complete(b)
-            missed = sum(1 for x in b for t in x["arrivals"] if t is None)
-            cells += [f"{ms(over_changes(b, 1.0, 0.5))} / {ms(over_changes(b, 1.0, 0.99))}",
+            cells += [median_p99(b, 1.0),
                       f"{ms(over_changes(whole, 1.0, 0.99)) if whole else 'never'} ({len(whole)} of {len(b)})",
-                      f"{missed} of {sum(len(x['arrivals']) for x in b)}",
-                      f"{busy['datagrams_per_change']:.0f} / {busy.get('bytes_per_change', 0) / 1024:.1f} KiB"]
+                      missed(b), per_change(busy)]
         else:
             cells += ["", "", "", ""]
         kills = [reach(k, 1.0) for k in r["kills"]]
@@ -135,6 +152,29 @@ def summary(results):
         cells.append(f"{sum(r['rss_kib']) / len(r['rss_kib']) / 1024:.1f} MiB")
         phase = busy or idle
         cells.append(f"{phase['machine']['other_cores']:.2f}" if "machine" in phase else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def kv_table(results):
+    """One row per cluster: KV updates (`kv-put`) to 50/99/100% of the other memberlistd
+    nodes, median and p99 over the updates, and their traffic; n/a where no node writes
+    KV values (Go clusters), "–" where none were run."""
+    lines = ["| cluster | to 50%, median / p99 | to 99%, median / p99 | to 100%, median / p99 | to 100%, own log "
+             "clocks, median / p99 | missed deliveries | datagrams / bytes per update | CPU s/node/min |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        updates, busy = r.get("kv_updates"), r.get("kv_busy")
+        cells = [column(r, swept(results))]
+        if updates is None:
+            cells += ["n/a"] * 7
+        elif not updates:
+            cells += ["–"] * 7
+        else:
+            own = node_clock_records(updates)
+            cells += [median_p99(updates, fraction) for _, fraction in FRACTIONS]
+            cells += [median_p99(own, 1.0) if own else "", missed(updates), per_change(busy),
+                      f"{busy['cpu_s_per_node_min']:.3f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -7,16 +7,21 @@ import importlib.util
 import math
 import os
 import sys
+import random
 import threading
+import time
+import types
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 
-from nodes import KINDS, SETTINGS, go_argv, parse_logfmt, swift_argv, wall_seconds  # noqa: E402
+import cluster  # noqa: E402
+from cluster import Cluster  # noqa: E402
+from nodes import KINDS, SETTINGS, Node, go_argv, parse_logfmt, swift_argv, wall_seconds  # noqa: E402
 from reader import OutputReader  # noqa: E402
-from report import node_clock_records, over_changes, rank, scale_table, table  # noqa: E402
+from report import kv_table, node_clock_records, over_changes, rank, scale_table, table  # noqa: E402
 
 
 def load_run():
@@ -33,6 +38,13 @@ class LogLines(unittest.TestCase):
         self.assertEqual(fields["msg"], "received user message")
         self.assertEqual(fields["payload"], 'a "b"')
         self.assertEqual(fields["x"], "")
+
+    def test_kv_key_changed_is_a_kv_observation_with_the_node_clock(self):
+        node = types.SimpleNamespace(reported={})
+        line = ('ts=1970-01-01T00:00:02.500Z level=info node=n msg="kv key changed" key=s0008-k000001 '
+                'version=1 deleted=false value=s0008-v000001')
+        self.assertEqual(Node._parse_swift(node, line, 0.0), ("kv", "s0008-k000001"))
+        self.assertAlmostEqual(node.reported[("kv", "s0008-k000001")], 2.5)
 
     def test_wall_seconds_keeps_milliseconds(self):
         self.assertAlmostEqual(wall_seconds("1970-01-01T00:00:01.250Z"), 1.25)
@@ -58,6 +70,81 @@ class Settings(unittest.TestCase):
         combos = [(s["gossip_interval"], s["gossip_nodes"]) for s in run.sweep_settings(args)]
         self.assertEqual(combos, [("100ms", 2), ("100ms", 5), ("400ms", 2), ("400ms", 5)])
         self.assertEqual(run.cluster_kinds("mixed-eager", 4), ["swift-eager", "go", "swift-eager", "go"])
+
+
+class KVChanges(unittest.TestCase):
+    """Cluster.kv_updates on stand-in nodes: no processes, the observations made by hand."""
+
+    class Counter:
+        def __init__(self):
+            self.datagrams = 0
+
+        def read(self):
+            self.datagrams += 100
+            return self.datagrams, self.datagrams * 50, self.datagrams
+
+    class FakeNode:
+        def __init__(self, cluster, index, kind):
+            self.cluster, self.kind, self.family = cluster, kind, KINDS[kind][0]
+            self.name, self.alive, self.seen, self.reported, self.puts = f"n{index}", True, {}, {}, []
+
+        def cpu_seconds(self):
+            return 0.0
+
+        def kv_put(self, key, value):
+            self.puts.append((key, value))
+            if self.cluster.lost:
+                return
+            with self.cluster.changed:  # every other memberlistd node logs it; Go peers never do
+                for other in self.cluster.nodes:
+                    if other is not self and other.family == "swift":
+                        other.seen[("kv", key)] = time.monotonic()
+                self.cluster.changed.notify_all()
+
+    def cluster(self, kinds):
+        c = Cluster("m0004", kinds, {}, random.Random(1), self.Counter(), lambda _: None, None, SETTINGS)
+        c.nodes = [self.FakeNode(c, i, kind) for i, kind in enumerate(kinds)]
+        c.result["idle"] = {"datagrams": 10, "bytes": 500, "seconds": 1.0}
+        c.lost = False
+        return c
+
+    def test_mixed_cluster_updates_come_from_and_reach_memberlistd_nodes_only(self):
+        c = self.cluster(["swift", "go", "swift", "go", "swift"])
+        c.kv_updates(6, 0)
+        updates = c.result["kv_updates"]
+        self.assertEqual(len(updates), 6)
+        self.assertTrue(all(len(u["arrivals"]) == 2 and None not in u["arrivals"] for u in updates))
+        self.assertEqual({u["origin"] for u in updates}, {"swift"})
+        puts = [p for n in c.nodes for p in n.puts]
+        self.assertEqual(sorted(k for k, _ in puts), [f"m0004-k{i:06d}" for i in range(6)])
+        self.assertTrue(all(len(k) == len(v) == len("m0004-b000000") for k, v in puts))
+        self.assertIn("datagrams_per_change", c.result["kv_busy"])
+
+    def test_a_missed_delivery_that_comes_after_the_timeout_is_late(self):
+        c = self.cluster(["swift", "swift", "swift"])
+        c.lost = True
+        timeout, cluster.KV_TIMEOUT = cluster.KV_TIMEOUT, 0.01
+        try:
+            c.kv_updates(1, 0)
+        finally:
+            cluster.KV_TIMEOUT = timeout
+        record = c.result["kv_updates"][0]
+        self.assertEqual(record["arrivals"], [None, None])
+        _, observation, missing, _ = c.unsettled[0]
+        missing[0].seen[observation] = time.monotonic()  # came by push/pull, say
+        c.late_arrivals()
+        self.assertGreater(record["late"][0], 0.01)
+        self.assertIsNone(record["late"][1])
+
+    def test_go_cluster_has_no_kv_updates(self):
+        c = self.cluster(["go", "go"])
+        c.kv_updates(5, 0)
+        self.assertIsNone(c.result["kv_updates"])
+
+    def test_kv_changes_default_to_the_broadcast_count(self):
+        run = load_run()
+        self.assertEqual(run.kv_change_count(types.SimpleNamespace(changes=7, kv_changes=None)), 7)
+        self.assertEqual(run.kv_change_count(types.SimpleNamespace(changes=7, kv_changes=0)), 0)
 
 
 class Statistics(unittest.TestCase):
@@ -91,6 +178,17 @@ class Tables(unittest.TestCase):
         self.assertIn("| memberlistd, 8 nodes |", alone)
         self.assertIn("memberlistd, 8 nodes, gossip 100ms × 3", swept)
         self.assertIn("Go memberlist, 8 nodes, gossip 400ms × 3", swept)
+
+    def test_kv_table_is_n_a_for_go_and_times_the_updates(self):
+        swift = dict(self.result("swift", "200ms"), kv_updates=[
+            {"arrivals": [0.1, 0.2, 0.3], "reported": [0.1, 0.2, 0.3]},
+            {"arrivals": [0.4, None, 0.6], "reported": [0.4, None, 0.6], "late": [12.5]}],
+            kv_busy={"datagrams_per_change": 42.4, "bytes_per_change": 2048, "cpu_s_per_node_min": 0.5})
+        go = dict(self.result("go", "200ms"), kv_updates=None, kv_busy=None)
+        lines = kv_table([swift, go]).splitlines()
+        self.assertEqual(lines[2], "| memberlistd, 8 nodes | 200 ms / 600 ms | 300 ms / never | 300 ms / never | "
+                                   "300 ms / never | 1 of 6 (1 came later) | 42 / 2.0 KiB | 0.500 |")
+        self.assertEqual(lines[3], "| Go memberlist, 8 nodes" + " | n/a" * 7 + " |")
 
     def test_scale_table_says_where_it_stopped(self):
         step = {"nodes": 100, "converge_s": 1.5, "rss_mean_mib": 7.25, "false_failures": 0}

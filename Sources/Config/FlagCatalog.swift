@@ -168,7 +168,7 @@ public enum FlagCatalog {
         FlagDefinition("log.level", .choice(LogLevel.allCases.map(\.rawValue)), default: .string("info"),
                        "Log level: debug, info, warn or error"),
         FlagDefinition("memberlistd.stdin-commands", .bool, default: .bool(false),
-                       "(ours) Read commands from stdin: 'broadcast <text>', 'members', 'kv', 'leave'"),
+                       "(ours) Read commands from stdin: 'broadcast <text>', 'kv-put <key> <value>', 'members', 'kv', 'leave', 'wall-clock-step <seconds>'; log every KV change"),
         // This node's own ring instance (ours; dskit-kv-ring.md 5.3).
         FlagDefinition("memberlistd.ring.key", .string, default: .string(""),
                        "(ours) KV key of a ring this node registers itself in, e.g. collectors/ring; empty = none"),

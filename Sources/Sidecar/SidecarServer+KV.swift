@@ -7,14 +7,27 @@ import Node
 /// the rest of the store. The `ETag` is the value's version, which every node agrees on once
 /// the write reached it; `If-Match` makes a write conditional on it (412 when it differs).
 extension SidecarServer {
+    /// How a write (`writeKV`) ended.
+    public enum KVWriteResult {
+        case written(version: UInt64)
+        /// `If-Match` did not hold; the live value's version (nil: none).
+        case preconditionFailed(current: UInt64?)
+        /// A delete of a key with no live value.
+        case missing
+        /// The key holds another codec's value (a ring, a tracker beacon).
+        case otherCodec
+        /// Every CAS attempt conflicted (`KVStore.casMaxAttempts`) or the node stopped.
+        case gaveUp
+        case failed(KVError)
+    }
+
     /// What a CAS update function decided, read by its completion.
     private final class WriteOutcome {
-        enum Kind { case written(UInt64), preconditionFailed(UInt64?), missing, otherCodec }
-        var kind: Kind = .missing
+        var result: KVWriteResult = .missing
     }
 
     /// An `If-Match` header: `*` (any live value) or one version, quoted or not.
-    private enum Precondition {
+    public enum Precondition {
         case any
         case version(UInt64)
 
@@ -76,8 +89,7 @@ extension SidecarServer {
         exchange.respond(HTTPResponse(contentType: "application/octet-stream", headers: [etag], body: bytes.bytes))
     }
 
-    /// PUT and DELETE: one CAS that writes the next version (a tombstone for DELETE) when
-    /// the `If-Match` precondition holds.
+    /// PUT and DELETE: one `writeKV`, its result as the HTTP answer.
     private func write(_ exchange: HTTPExchange, key: String, bytes: [UInt8], delete: Bool) {
         if !delete, key == "watch" {
             return exchange.respond(HTTPError.badRequest("the key \"watch\" is reserved (GET /v1/kv/watch is the watch stream)").response)
@@ -91,52 +103,65 @@ extension SidecarServer {
         } catch {
             return exchange.respond(error.response)
         }
+        Self.writeKV(node, key: key, bytes: bytes, delete: delete, precondition: precondition) { result in
+            switch result {
+            case .written(let version):
+                let etag = ("ETag", "\"\(version)\"")
+                if delete { return exchange.respond(HTTPResponse(status: .noContent, headers: [etag])) }
+                exchange.respond(SidecarJSON.response(headers: [etag]) { json in
+                    json.beginObject()
+                    json.field("key", key)
+                    json.field("version", version)
+                    json.endObject()
+                })
+            case .preconditionFailed(let current):
+                let now = current.map { "version \($0)" } ?? "no value"
+                exchange.respond(HTTPError.preconditionFailed("If-Match does not hold: the key has \(now)").response)
+            case .missing:
+                exchange.respond(HTTPError.notFound("no key \"\(key)\"").response)
+            case .otherCodec:
+                exchange.respond(HTTPError.conflict("key \"\(key)\" is not a sidecar value (another codec)").response)
+            case .gaveUp:
+                exchange.respond(HTTPError.unavailable("the write kept conflicting with concurrent updates; retry").response)
+            case .failed(let error):
+                exchange.respond(HTTPError.conflict("the KV store refused the write: \(error)").response)
+            }
+        }
+    }
+
+    /// One CAS on `node` that writes the next version of `key` (a tombstone when `delete`)
+    /// under the `sidecar.bytes` codec when `precondition` holds: the sidecar's PUT and
+    /// DELETE, and memberlistd's `kv-put` stdin command, so both write the same values.
+    /// The caller checks the size (`maxValueBytes`). Loop thread only.
+    public static func writeKV(_ node: GossipNode, key: String, bytes: [UInt8], delete: Bool = false,
+                               precondition: Precondition? = nil,
+                               completion: @escaping (KVWriteResult) -> Void) {
         let outcome = WriteOutcome()
         let writer = node.name
         node.kvCAS(key: key, codecID: SidecarBytesCodec.codecID, update: { current in
             if current != nil && !(current is SidecarBytes) {
-                outcome.kind = .otherCodec
+                outcome.result = .otherCodec
                 return nil
             }
             let stored = current as? SidecarBytes
             let live = stored.flatMap { $0.deleted ? nil : $0 }
             if let precondition, !precondition.holds(for: live) {
-                outcome.kind = .preconditionFailed(live?.version)
+                outcome.result = .preconditionFailed(current: live?.version)
                 return nil
             }
             if delete && live == nil {
-                outcome.kind = .missing
+                outcome.result = .missing
                 return nil
             }
             let version = (stored?.version ?? 0) + 1
-            outcome.kind = .written(version)
+            outcome.result = .written(version: version)
             return SidecarBytes(bytes: bytes, version: version, writer: writer, updatedMillis: WallClock.nowMillis(),
                                 deleted: delete)
         }, completion: { result in
             switch result {
-            case .done:
-                switch outcome.kind {
-                case .written(let version):
-                    let etag = ("ETag", "\"\(version)\"")
-                    if delete { return exchange.respond(HTTPResponse(status: .noContent, headers: [etag])) }
-                    exchange.respond(SidecarJSON.response(headers: [etag]) { json in
-                        json.beginObject()
-                        json.field("key", key)
-                        json.field("version", version)
-                        json.endObject()
-                    })
-                case .preconditionFailed(let current):
-                    let now = current.map { "version \($0)" } ?? "no value"
-                    exchange.respond(HTTPError.preconditionFailed("If-Match does not hold: the key has \(now)").response)
-                case .missing:
-                    exchange.respond(HTTPError.notFound("no key \"\(key)\"").response)
-                case .otherCodec:
-                    exchange.respond(HTTPError.conflict("key \"\(key)\" is not a sidecar value (another codec)").response)
-                }
-            case .gaveUp:
-                exchange.respond(HTTPError.unavailable("the write kept conflicting with concurrent updates; retry").response)
-            case .failed(let error):
-                exchange.respond(HTTPError.conflict("the KV store refused the write: \(error)").response)
+            case .done: completion(outcome.result)
+            case .gaveUp: completion(.gaveUp)
+            case .failed(let error): completion(.failed(error))
             }
         })
     }

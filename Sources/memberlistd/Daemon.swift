@@ -2,6 +2,7 @@ import Admin
 import Config
 import EventLoop
 import Glibc
+import KV
 import Membership
 import Node
 import Sidecar
@@ -234,13 +235,55 @@ final class Daemon {
         _ = text.withCString { write(1, $0, strlen($0)) }
     }
 
-    /// `-memberlistd.stdin-commands`: `broadcast <text>`, `members`, `kv`, `leave` and
-    /// `wall-clock-step <seconds>` (the fault tests' clock jump, `WallClock`), one per line.
+    /// `-memberlistd.stdin-commands`: `broadcast <text>`, `kv-put <key> <value>`, `members`, `kv`,
+    /// `leave` and `wall-clock-step <seconds>` (the fault tests' clock jump, `WallClock`), one per
+    /// line. With them on, every KV change is logged (`kv key changed`), so a driver (the interop
+    /// tests, Benchmarks/propagation) sees a write arrive.
     private func watchStdin() {
         do {
             stdinReader = try LineReader(loop: loop, fd: 0) { [weak self] line in self?.command(line) }
         } catch {
             logger.warn("cannot watch stdin for commands", ("err", "\(error)"))
+        }
+        node.kvWatchPrefix("") { [weak self] keys in self?.logKVChanges(keys) }
+    }
+
+    /// `kv key changed` per notified key: a sidecar value as text (`printable`), another
+    /// codec's value by its type.
+    private func logKVChanges(_ keys: [String]) {
+        for key in keys {
+            switch node.kvGet(key)?.value {
+            case let bytes as SidecarBytes:
+                logger.info("kv key changed", ("key", key), ("version", "\(bytes.version)"),
+                            ("deleted", "\(bytes.deleted)"), ("value", Self.printable(bytes.bytes)))
+            case let value?:
+                logger.info("kv key changed", ("key", key), ("type", "\(type(of: value))"))
+            case nil:
+                logger.info("kv key changed", ("key", key), ("deleted", "true"))
+            }
+        }
+    }
+
+    /// `kv-put <key> <value>`: the value's UTF-8 bytes written as the sidecar API's PUT writes
+    /// them (`SidecarServer.writeKV`, the `sidecar.bytes` codec), so it gossips as a KV update.
+    private func putKV(_ arguments: Substring) {
+        guard let space = arguments.firstIndex(of: " "), space > arguments.startIndex else {
+            return logger.warn("kv-put needs a key and a value", ("line", "kv-put \(arguments)"),
+                               ("expected", "kv-put <key> <value>"))
+        }
+        let key = String(arguments[..<space])
+        let value = Array(arguments[arguments.index(after: space)...].utf8)
+        guard value.count <= SidecarServer.maxValueBytes else {
+            return logger.warn("kv-put value too large", ("key", key), ("bytes", "\(value.count)"),
+                               ("limit", "\(SidecarServer.maxValueBytes)"))
+        }
+        SidecarServer.writeKV(node, key: key, bytes: value) { [weak self] result in
+            switch result {
+            case .written(let version):
+                self?.logger.info("kv put", ("key", key), ("version", "\(version)"), ("bytes", "\(value.count)"))
+            default:
+                self?.logger.warn("kv-put failed", ("key", key), ("result", "\(result)"))
+            }
         }
     }
 
@@ -249,6 +292,8 @@ final class Daemon {
             let payload = Array(line.utf8.dropFirst("broadcast ".utf8.count))
             node.broadcast(payload)
             logger.info("queued user broadcast", ("bytes", "\(payload.count)"))
+        } else if line.hasPrefix("kv-put ") {
+            putKV(line.dropFirst("kv-put ".count))
         } else if line == "members" {
             var text = ""
             let members = node.members
@@ -267,7 +312,7 @@ final class Daemon {
             logger.info("wall clock stepped", ("seconds", "\(seconds)"), ("now", Logger.rfc3339(unixMillis: WallClock.nowMillis())))
         } else if !line.isEmpty {
             logger.warn("unknown stdin command", ("line", line),
-                        ("expected", "broadcast <text>, members, kv, leave or wall-clock-step <seconds>"))
+                        ("expected", "broadcast <text>, kv-put <key> <value>, members, kv, leave or wall-clock-step <seconds>"))
         }
     }
 }

@@ -5,7 +5,8 @@ import Testing
 
 /// memberlistd's KV store against the Go peer over dskit's TCP transport
 /// (dskit-kv-ring.md 3.3, 3.5): push/pull carries the KV state both ways at join, and a
-/// message over 64 KiB, queued with small ones, reaches every node.
+/// message over 64 KiB, queued with small ones, reaches every node. And memberlistd's
+/// `kv-put` stdin command, whose gossip the other node logs as `kv key changed`.
 extension ProcessClusterTests {
     @Suite(.serialized)
     struct KVInteropTests {
@@ -51,6 +52,30 @@ extension ProcessClusterTests {
             }
             try peer.send("quit")
             _ = await seed.stop(SIGTERM)
+        }
+
+        /// `kv-put` on one memberlistd writes a sidecar value (version 1, then 2 for a rewrite);
+        /// the other logs each version with its key and text as the gossip reaches it.
+        @Test func aKVPutFromStdinReachesTheOtherNodesWatcher() async throws {
+            let sw0 = try await MemberlistdProcess.launch(name: "kvput-sw0", transport: "udp")
+            let sw1 = try await MemberlistdProcess.launch(name: "kvput-sw1", transport: "udp", join: [sw0.address])
+            for node in [sw0, sw1] {
+                try await node.waitForMembers("2 alive") { $0.count == 2 && $0.values.allSatisfy { $0 == "alive" } }
+            }
+            let mark = sw1.logMark
+            try sw0.kvPut("bench/k1", "first value")
+            try await sw0.waitForLog("kv put", ["key": "bench/k1", "version": "1", "bytes": "11"], from: 0)
+            try await sw1.waitForLog("kv key changed", ["key": "bench/k1", "version": "1", "value": "first value"],
+                                     from: mark)
+            try sw0.kvPut("bench/k1", "second")
+            try await sw1.waitForLog("kv key changed", ["key": "bench/k1", "version": "2", "value": "second"],
+                                     from: mark)
+            try sw0.send("kv-put no-value")
+            try await sw0.waitForLog("kv-put needs a key and a value", ["line": "kv-put no-value"], from: 0)
+            let listing = try await sw1.kv()
+            #expect(listing.keys["bench/k1"] == SidecarBytesCodec.codecID)
+            _ = await sw1.stop(SIGTERM)
+            _ = await sw0.stop(SIGTERM)
         }
 
         /// 300 kB plus two small payloads queued at once on one memberlistd: the large one is

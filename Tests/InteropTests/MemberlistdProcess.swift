@@ -151,6 +151,10 @@ final class MemberlistdProcess: Sendable {
 
     func broadcast(_ text: String) throws { try send("broadcast \(text)") }
 
+    /// `kv-put`: writes `value` under `key` as the sidecar API's PUT does; every node logs
+    /// `kv key changed` once the write reaches it.
+    func kvPut(_ key: String, _ value: String) throws { try send("kv-put \(key) \(value)") }
+
     /// Sends a stdin command and returns its stdout reply, complete once `marker` appears.
     private func reply(to command: String, endingWith marker: String) async throws -> [Substring] {
         let before = stdoutText.withLock { $0.count }
