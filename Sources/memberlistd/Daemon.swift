@@ -248,8 +248,9 @@ final class Daemon {
         node.kvWatchPrefix("") { [weak self] keys in self?.logKVChanges(keys) }
     }
 
-    /// `kv key changed` per notified key: a sidecar value as text (`printable`), another
-    /// codec's value by its type.
+    /// `kv key changed` per notified key: a sidecar value as text (`printable`) at info;
+    /// another codec's value (rings and tracker beacons change every heartbeat) by its type,
+    /// at debug.
     private func logKVChanges(_ keys: [String]) {
         for key in keys {
             switch node.kvGet(key)?.value {
@@ -257,7 +258,7 @@ final class Daemon {
                 logger.info("kv key changed", ("key", key), ("version", "\(bytes.version)"),
                             ("deleted", "\(bytes.deleted)"), ("value", Self.printable(bytes.bytes)))
             case let value?:
-                logger.info("kv key changed", ("key", key), ("type", "\(type(of: value))"))
+                logger.debug("kv key changed", ("key", key), ("type", "\(type(of: value))"))
             case nil:
                 logger.info("kv key changed", ("key", key), ("deleted", "true"))
             }
