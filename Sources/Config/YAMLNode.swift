@@ -82,7 +82,15 @@ private struct EventReader {
         }
     }
 
-    private func node(startingWith event: Event) throws(ConfigError) -> YAMLNode {
+    /// How deep mappings and sequences may nest. Pyroscope's config nests a handful of
+    /// levels; the bound keeps a hostile file (thousands of `[`) from overflowing the stack
+    /// of this recursive reader (found by FuzzConfigFile).
+    static let maxDepth = 64
+
+    private func node(startingWith event: Event, depth: Int = 1) throws(ConfigError) -> YAMLNode {
+        if depth > Self.maxDepth {
+            throw .inFile(position(event), key: "", problem: "YAML nested deeper than \(Self.maxDepth) levels")
+        }
         switch event.kind {
         case .scalar(let text, let plain):
             return .scalar(text, plain: plain, line: event.line, column: event.column)
@@ -94,7 +102,7 @@ private struct EventReader {
                 guard case .scalar(let key, _) = keyEvent.kind else {
                     throw .inFile(position(keyEvent), key: "", problem: "a mapping key must be a plain word")
                 }
-                let value = try node(startingWith: try next())
+                let value = try node(startingWith: try next(), depth: depth + 1)
                 entries.append(YAMLEntry(key: key, keyLine: keyEvent.line, keyColumn: keyEvent.column, value: value))
             }
             return .mapping(entries, line: event.line, column: event.column)
@@ -103,7 +111,7 @@ private struct EventReader {
             while true {
                 let itemEvent = try next()
                 if case .sequenceEnd = itemEvent.kind { break }
-                items.append(try node(startingWith: itemEvent))
+                items.append(try node(startingWith: itemEvent, depth: depth + 1))
             }
             return .sequence(items, line: event.line, column: event.column)
         case .alias:

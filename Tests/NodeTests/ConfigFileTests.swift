@@ -209,6 +209,16 @@ import Wire
             .hasPrefix("config.yaml:2:20: ") == true, "the file is checked as read, even where a flag overrides it")
     }
 
+    /// A file nested thousands of levels deep (FuzzConfigFile's stack overflow, saved under
+    /// Fuzz/regressions/FuzzConfigFile) is refused with one line at the first level too deep.
+    @Test func deeplyNestedYAMLIsRefusedNotAStackOverflow() {
+        let deep = "memberlist:\n  join_members: " + String(repeating: "[", count: 20_000) + "\n"
+        #expect(Self.error(deep) == "config.yaml:2:79: YAML nested deeper than 64 levels")
+        let fits = "memberlist:\n  join_members: " + String(repeating: "[", count: 61) + "a"
+            + String(repeating: "]", count: 61) + "\n"
+        #expect(Self.error(fits)?.contains("nested deeper") == false, "61 lists inside two mappings, around a value: 64 levels, which fit")
+    }
+
     @Test func missingFileIsOneLine() {
         #expect(throws: ConfigError.unreadableFile(path: "nope.yaml", reason: "No such file or directory")) {
             try Self.load([:], ["-config.file=nope.yaml"])
