@@ -55,6 +55,7 @@ extension FaultSuite {
             // n2's clock runs ahead: its heartbeats come from the peers' future (healthy for
             // them); by n2's clock every other heartbeat is `step` seconds old.
             try await n2.stepWallClock(seconds: Self.step)
+            // Unix seconds, as ring heartbeats carry them (a wall-clock value, not a timing).
             let ahead = Int(Date().timeIntervalSince1970) + Self.step - 60
             for peer in peers {
                 try await peer.waitForRing("n2's heartbeat from the future", timeout: .seconds(30)) { ring in
@@ -80,9 +81,22 @@ extension FaultSuite {
             #expect(leaks.isEmpty, "\(leaks)")
         }
 
+        /// The first of `nodes` to log `message` about `member` since `marks`, polling every 20 ms.
+        private func firstLog(_ message: String, about member: String, on nodes: [LabNode],
+                              since marks: [Int]) async throws -> LabNode {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                for (node, mark) in zip(nodes, marks) where !node.lines(message, member: member, since: mark).isEmpty {
+                    return node
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw LabError.timedOut("nobody logged \(message) about \(member)")
+        }
+
         /// A node frozen (SIGSTOP, as a VM pause or a long GC stall) sees its monotonic clock
-        /// jump on resume and every overdue timer fire at once. A pause shorter than the
-        /// suspicion timeout costs nothing; a longer one gets it declared dead, and once it
+        /// jump on resume and every overdue timer fire at once. A pause that ends once it is
+        /// suspected costs nothing (it refutes); a longer one gets it declared dead, and once it
         /// runs again it refutes (memberlist-wire.md 7.4) and everyone lists it alive again.
         @Test(.timeLimit(.minutes(10)))
         func frozenNodeResumesWithoutAFalseDeathOrRefutesOne() async throws {
@@ -92,15 +106,20 @@ extension FaultSuite {
             let n2 = cluster.nodes[2]
             let before = try #require(try await cluster.nodes[0].members()["n2"]?.incarnation)
 
-            // 2 s frozen: less than the 4 s suspicion timeout of three nodes (suspicion mult 4).
+            // Frozen until a peer suspects it, then resumed: well inside the 4 s suspicion
+            // timeout of three nodes (suspicion mult 4), so it refutes and nobody declares it dead.
             var marks = cluster.nodes.map(\.logMark)
             kill(n2.pid, SIGSTOP)
-            try await Task.sleep(for: .seconds(2))  // the fault itself: a pause of a chosen length
+            let suspecter = try await firstLog("member suspected", about: "n2", on: Array(cluster.nodes.prefix(2)),
+                                               since: Array(marks.prefix(2)))
             kill(n2.pid, SIGCONT)
-            try await n2.waitForMembers("n2 runs and answers after its pause", timeout: .seconds(10)) { $0.count == 3 }
+            try await suspecter.waitForMembers("n2 refuted its suspicion", timeout: .seconds(30)) { members in
+                members["n2"].map { $0.state == "alive" && $0.incarnation > before } ?? false
+            }
             #expect(cluster.deathsLogged(since: marks).isEmpty, "\(cluster.deathsLogged(since: marks))")
+            let refuted = try #require(try await suspecter.members()["n2"]?.incarnation)
 
-            // 15 s frozen: n0 and n1 declare it dead; resumed, it refutes and is alive again.
+            // Frozen until n0 and n1 declare it dead; resumed, it refutes and is alive again.
             marks = cluster.nodes.map(\.logMark)
             kill(n2.pid, SIGSTOP)
             for (index, node) in cluster.nodes.prefix(2).enumerated() {
@@ -109,10 +128,10 @@ extension FaultSuite {
             kill(n2.pid, SIGCONT)
             try await cluster.waitUntilAllAlive(cluster.nodes.indices, timeout: .seconds(30))
             let after = try #require(try await cluster.nodes[0].members()["n2"]?.incarnation)
-            #expect(after > before, "n2 came back by refuting: incarnation \(before) -> \(after)")
+            #expect(after > refuted, "n2 came back by refuting again: incarnation \(refuted) -> \(after)")
             let deaths = cluster.deathsLogged(since: marks)
             #expect(deaths.allSatisfy { $0.contains("member=n2") }, "only n2 was declared dead: \(deaths)")
-            print("n2 frozen 15 s: declared dead \(deaths.count) times, back alive at incarnation \(after)")
+            print("n2 frozen until dead: declared dead \(deaths.count) times, back alive at incarnation \(after)")
             let leaks = await cluster.tearDown()
             #expect(leaks.isEmpty, "\(leaks)")
         }
